@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zombiememcg: find memory cgroups that user space removed but the kernel
+ * has not freed ("zombies"), who created them and what they still hold.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "compat.h"
+#include "zombiememcg.h"
+
+static int __init zmc_init(void)
+{
+	int ret;
+
+	ret = zmc_table_init();
+	if (ret)
+		return ret;
+
+	ret = zmc_memcg_init();
+	if (ret)
+		goto destroy_table;
+
+	ret = zmc_procfs_init();
+	if (ret)
+		goto exit_memcg;
+
+	zmc_debugfs_init();
+
+	ret = zmc_probes_register();
+	if (ret)
+		goto exit_interfaces;
+
+	pr_info("tracking memory cgroups\n");
+	return 0;
+
+exit_interfaces:
+	zmc_debugfs_exit();
+	zmc_procfs_exit();
+exit_memcg:
+	zmc_memcg_exit();
+destroy_table:
+	zmc_table_destroy();
+	return ret;
+}
+
+static void __exit zmc_exit(void)
+{
+	zmc_probes_unregister();
+	zmc_debugfs_exit();
+	zmc_procfs_exit();
+	zmc_memcg_exit();
+	zmc_table_destroy();
+}
+
+module_init(zmc_init);
+module_exit(zmc_exit);
+
+MODULE_DESCRIPTION("List memory cgroups removed but not yet freed (zombies)");
+MODULE_AUTHOR("zombiememcg developers");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The record table: one record per memory cgroup, keyed by its
+ * struct mem_cgroup pointer.
+ *
+ * Records are created at online (or at offline for memcgs created before
+ * the module was loaded), marked at offline and removed at free.  The probes
+ * write, the readers walk under RCU.  Lookups and inserts are lock free; the
+ * one spinlock makes "is this memcg still alive?" and "read its counters"
+ * atomic against the free probe, and a replacement atomic against readers.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/overflow.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/time64.h>
+
+#include "zombiememcg.h"
+
+static const struct rhashtable_params zmc_params = {
+	.key_len = sizeof(void *),
+	.key_offset = offsetof(struct zmc_record, key),
+	.head_offset = offsetof(struct zmc_record, node),
+	.automatic_shrinking = true,
+};
+
+static struct rhashtable zmc_table;
+
+/* Serialises a record's death against readers sampling its memcg. */
+static DEFINE_SPINLOCK(zmc_lock);
+
+static atomic_long_t zmc_nr_online;
+static atomic_long_t zmc_nr_zombies;
+static atomic_long_t zmc_nr_freed;
+static atomic_long_t zmc_nr_alloc_failures;
+static atomic_long_t zmc_nr_stale;
+
+static struct zmc_record *zmc_record_alloc(const struct zmc_event *ev)
+{
+	size_t len = strlen(ev->path);
+	struct zmc_record *rec;
+
+	rec = kmalloc(struct_size(rec, path, len + 1), GFP_NOWAIT | __GFP_NOWARN);
+	if (!rec) {
+		zmc_table_alloc_failed();
+		return NULL;
+	}
+
+	rec->key = ev->key;
+	rec->cgid = ev->cgid;
+	rec->online_ns = 0;
+	rec->offline_ns = 0;
+	rec->tgid = ev->tgid;
+	rec->state = ZMC_ONLINE;
+	if (ev->comm)
+		strscpy_pad(rec->comm, ev->comm, sizeof(rec->comm));
+	else
+		memset(rec->comm, 0, sizeof(rec->comm));
+	memcpy(rec->path, ev->path, len + 1);
+	return rec;
+}
+
+/* Take @rec's contribution out of the counters; caller holds zmc_lock. */
+static void zmc_record_retire(struct zmc_record *rec)
+{
+	lockdep_assert_held(&zmc_lock);
+
+	switch (rec->state) {
+	case ZMC_ONLINE:
+		atomic_long_dec(&zmc_nr_online);
+		break;
+	case ZMC_OFFLINE:
+		atomic_long_dec(&zmc_nr_zombies);
+		break;
+	}
+	smp_store_release(&rec->state, ZMC_DEAD);
+}
+
+static void zmc_record_account(const struct zmc_record *rec)
+{
+	if (rec->state == ZMC_ONLINE)
+		atomic_long_inc(&zmc_nr_online);
+	else
+		atomic_long_inc(&zmc_nr_zombies);
+}
+
+/*
+ * Hash @rec.  A record already hashed under the same key is stale: its memcg
+ * was freed without us seeing it (a missed probe) and the pointer was reused.
+ * It is replaced, so the new memcg never inherits its data.
+ */
+static void zmc_table_insert(struct zmc_record *rec)
+{
+	struct zmc_record *old;
+
+	rcu_read_lock();
+	old = rhashtable_lookup_get_insert_fast(&zmc_table, &rec->node,
+						zmc_params);
+	if (!old) {
+		zmc_record_account(rec);
+		goto unlock;
+	}
+	if (IS_ERR(old)) {
+		zmc_table_alloc_failed();
+		kfree(rec);
+		goto unlock;
+	}
+
+	spin_lock(&zmc_lock);
+	if (rhashtable_replace_fast(&zmc_table, &old->node, &rec->node,
+				    zmc_params)) {
+		spin_unlock(&zmc_lock);
+		zmc_table_alloc_failed();
+		kfree(rec);
+		goto unlock;
+	}
+	zmc_record_retire(old);
+	zmc_record_account(rec);
+	spin_unlock(&zmc_lock);
+	atomic_long_inc(&zmc_nr_stale);
+	kfree_rcu(old, rcu);
+unlock:
+	rcu_read_unlock();
+}
+
+/**
+ * zmc_table_online() - record a memcg coming online
+ * @ev: what the online probe saw, with the creator.
+ */
+void zmc_table_online(const struct zmc_event *ev)
+{
+	struct zmc_record *rec = zmc_record_alloc(ev);
+
+	if (!rec)
+		return;
+	rec->online_ns = ev->now_ns;
+	zmc_table_insert(rec);
+}
+
+/**
+ * zmc_table_offline() - mark a tracked memcg offline
+ * @key: the memcg pointer.
+ * @cgid: its cgroup id, to tell it from a stale record at the same pointer.
+ * @now_ns: boot-time clock now.
+ *
+ * Return: 0, or -ENOENT when the memcg has no (valid) record, in which case
+ * the caller gathers what it can and calls zmc_table_insert_offline().
+ */
+int zmc_table_offline(const void *key, u64 cgid, u64 now_ns)
+{
+	struct zmc_record *rec;
+	int ret = -ENOENT;
+
+	rcu_read_lock();
+	rec = rhashtable_lookup(&zmc_table, &key, zmc_params);
+	if (rec && rec->cgid == cgid && rec->state == ZMC_ONLINE) {
+		WRITE_ONCE(rec->offline_ns, now_ns);
+		/* Readers that see ZMC_OFFLINE see offline_ns too. */
+		smp_store_release(&rec->state, ZMC_OFFLINE);
+		atomic_long_dec(&zmc_nr_online);
+		atomic_long_inc(&zmc_nr_zombies);
+		ret = 0;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * zmc_table_insert_offline() - record a memcg first seen at offline
+ * @ev: what the offline probe saw; the creator is unknown.
+ */
+void zmc_table_insert_offline(const struct zmc_event *ev)
+{
+	struct zmc_record *rec = zmc_record_alloc(ev);
+
+	if (!rec)
+		return;
+	rec->offline_ns = ev->now_ns;
+	rec->state = ZMC_OFFLINE;
+	zmc_table_insert(rec);
+}
+
+/**
+ * zmc_table_free() - forget a memcg that the kernel is freeing
+ * @key: the memcg pointer.
+ *
+ * Called before the memcg's memory is released, so once this returns no
+ * reader can be sampling it.
+ */
+void zmc_table_free(const void *key)
+{
+	struct zmc_record *rec;
+
+	rcu_read_lock();
+	rec = rhashtable_lookup(&zmc_table, &key, zmc_params);
+	if (!rec)
+		goto unlock;
+
+	spin_lock(&zmc_lock);
+	if (rhashtable_remove_fast(&zmc_table, &rec->node, zmc_params)) {
+		/* Replaced under us: the new record is not ours to drop. */
+		spin_unlock(&zmc_lock);
+		goto unlock;
+	}
+	zmc_record_retire(rec);
+	spin_unlock(&zmc_lock);
+	atomic_long_inc(&zmc_nr_freed);
+	kfree_rcu(rec, rcu);
+unlock:
+	rcu_read_unlock();
+}
+
+/**
+ * zmc_table_alloc_failed() - count an event lost to an allocation failure
+ */
+void zmc_table_alloc_failed(void)
+{
+	atomic_long_inc(&zmc_nr_alloc_failures);
+}
+
+/**
+ * zmc_record_sample() - call @fn on a record's memcg if it is still alive
+ * @rec: a record obtained under RCU (from a table walk).
+ * @fn: called with the memcg pointer; must not sleep and must be quick.
+ * @arg: passed to @fn.
+ *
+ * Return: true if @fn was called, false if the memcg is gone.
+ */
+bool zmc_record_sample(struct zmc_record *rec,
+		       void (*fn)(const void *key, void *arg), void *arg)
+{
+	bool alive;
+
+	spin_lock(&zmc_lock);
+	alive = smp_load_acquire(&rec->state) != ZMC_DEAD;
+	if (alive)
+		fn(rec->key, arg);
+	spin_unlock(&zmc_lock);
+	return alive;
+}
+
+/**
+ * zmc_record_age_secs() - whole seconds since a record's memcg went offline
+ * @rec: the record; must be in state %ZMC_OFFLINE.
+ * @now_ns: boot-time clock now.
+ *
+ * Return: the age, 0 if the clock reads earlier than the offline time.
+ */
+u64 zmc_record_age_secs(const struct zmc_record *rec, u64 now_ns)
+{
+	u64 offline_ns = READ_ONCE(rec->offline_ns);
+
+	if (now_ns <= offline_ns)
+		return 0;
+	return div_u64(now_ns - offline_ns, NSEC_PER_SEC);
+}
+
+/**
+ * zmc_record_is_zombie() - should a record be listed?
+ * @rec: the record.
+ * @now_ns: boot-time clock now.
+ * @min_age_secs: the listing threshold.
+ *
+ * Return: true if the memcg is offline, not freed, and has been offline for
+ * at least @min_age_secs whole seconds.
+ */
+bool zmc_record_is_zombie(const struct zmc_record *rec, u64 now_ns,
+			  u64 min_age_secs)
+{
+	if (smp_load_acquire(&rec->state) != ZMC_OFFLINE)
+		return false;
+	return zmc_record_age_secs(rec, now_ns) >= min_age_secs;
+}
+
+/**
+ * zmc_table_walk_enter() - start a table walk (see rhashtable_walk_enter())
+ * @iter: the walker.
+ */
+void zmc_table_walk_enter(struct rhashtable_iter *iter)
+{
+	rhashtable_walk_enter(&zmc_table, iter);
+}
+
+/**
+ * zmc_table_stats() - read the counters
+ * @st: filled in.
+ */
+void zmc_table_stats(struct zmc_stats *st)
+{
+	st->records = atomic_read(&zmc_table.nelems);
+	st->online = atomic_long_read(&zmc_nr_online);
+	st->zombies = atomic_long_read(&zmc_nr_zombies);
+	st->freed = atomic_long_read(&zmc_nr_freed);
+	st->alloc_failures = atomic_long_read(&zmc_nr_alloc_failures);
+	st->stale = atomic_long_read(&zmc_nr_stale);
+}
+
+int zmc_table_init(void)
+{
+	return rhashtable_init(&zmc_table, &zmc_params);
+}
+
+static void zmc_record_destroy(void *ptr, void *arg)
+{
+	kfree(ptr);
+}
+
+/**
+ * zmc_table_destroy() - free every record
+ *
+ * The probes must be unregistered and the readers gone.
+ */
+void zmc_table_destroy(void)
+{
+	rhashtable_free_and_destroy(&zmc_table, zmc_record_destroy, NULL);
+	/* Wait for the records still queued by kfree_rcu(). */
+	rcu_barrier();
+}

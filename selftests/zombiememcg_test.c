@@ -1,0 +1,982 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zombiememcg selftests.  Run as root in a throw-away VM (never on a host
+ * you care about): they load and unload the module, mount cgroup2, debugfs
+ * and a tmpfs, and make real zombie memory cgroups.
+ *
+ * A zombie is made by a "holder" child process with a known comm: it creates
+ * a cgroup, enters it, opens a TCP socket there (the socket pins the memcg on
+ * every kernel) and optionally writes a tmpfs file (page cache pins it before
+ * 7.x), goes back to the root cgroup and waits.  The test then removes the
+ * cgroup.  Killing the holder and deleting its file lets the kernel free it.
+ *
+ * Usage: zombiememcg_test [path/to/zombiememcg.ko]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ktap.h"
+
+#ifndef DEBUGFS_MAGIC
+#define DEBUGFS_MAGIC	0x64626720
+#endif
+
+#define CG_ROOT		"/sys/fs/cgroup"
+#define TEST_CG		CG_ROOT "/zmc"
+#define PROC_FILE	"/proc/zombiememcg"
+#define DEBUG_DIR	"/sys/kernel/debug/zombiememcg"
+#define THRESH_FILE	DEBUG_DIR "/older_than_secs"
+#define STATS_FILE	DEBUG_DIR "/stats"
+#define FILES_DIR	"/tmp/zmc-files"
+#define MODULE_NAME	"zombiememcg"
+#define DEFAULT_MODULE	"/lib/zombiememcg/zombiememcg.ko"
+#define HEADER		"MEMCG ID PID COMM AGE CHARGED PATH"
+#define CREATOR_COMM	"zmc-creator"
+#define CACHE_BYTES	(1 << 20)
+/* Bound of every wait: TCG emulation is slow, a healthy kernel is not. */
+#define POLL_SECS	60
+
+enum { PIN_SOCKET = 1, PIN_CACHE = 2 };
+
+struct row {
+	char memcg[32];
+	unsigned long long id;
+	long pid;
+	char comm[64];
+	char raw_comm[64];
+	unsigned long long age;
+	unsigned long long charged;
+	char path[PATH_MAX];
+	char raw_path[PATH_MAX];
+};
+
+struct rows {
+	struct row *v;
+	size_t n;
+};
+
+struct holder {
+	const char *comm;
+	pid_t pid;
+	char cg[PATH_MAX];
+	char file[PATH_MAX];
+	unsigned long long id;
+};
+
+static const char *module_path = DEFAULT_MODULE;
+static int kernel_major;
+static char diag[PATH_MAX * 2 + 512];
+
+#define fail_msg(...) snprintf(diag, sizeof(diag), __VA_ARGS__)
+
+/* ---- small file helpers ---- */
+
+static int write_str(const char *path, const char *s, size_t len)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	err = n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
+	close(fd);
+	return err;
+}
+
+static int write_line(const char *path, const char *s)
+{
+	return write_str(path, s, strlen(s));
+}
+
+static ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	return len;
+}
+
+static long long read_number(const char *path)
+{
+	char buf[64];
+
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static double now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- module ---- */
+
+static int load_module(void)
+{
+	int fd = open(module_path, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int unload_module(void)
+{
+	return syscall(SYS_delete_module, MODULE_NAME, O_NONBLOCK) ? -errno : 0;
+}
+
+static int set_threshold(const char *val)
+{
+	return write_line(THRESH_FILE, val);
+}
+
+/* ---- /proc/zombiememcg ---- */
+
+/* Undo the octal escapes of seq_escape(); false on a malformed escape. */
+static bool unescape(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+
+	while (*in) {
+		if (o + 1 >= size)
+			return false;
+		if (*in == '\\') {
+			if (in[1] < '0' || in[1] > '3' || in[2] < '0' ||
+			    in[2] > '7' || in[3] < '0' || in[3] > '7')
+				return false;
+			out[o++] = (in[1] - '0') * 64 + (in[2] - '0') * 8 +
+				   (in[3] - '0');
+			in += 4;
+		} else {
+			out[o++] = *in++;
+		}
+	}
+	out[o] = '\0';
+	return true;
+}
+
+static void free_rows(struct rows *rs)
+{
+	free(rs->v);
+	rs->v = NULL;
+	rs->n = 0;
+}
+
+/* Read and parse the listing; -1 (with diag set) on any error. */
+static int read_rows(struct rows *rs)
+{
+	static char buf[1 << 20];
+	char comm[64], raw[PATH_MAX];
+	char *line, *save;
+	ssize_t len;
+	int lineno = 0;
+
+	rs->v = NULL;
+	rs->n = 0;
+	len = read_file(PROC_FILE, buf, sizeof(buf));
+	if (len < 0) {
+		fail_msg("read %s: %s", PROC_FILE, strerror(-len));
+		return -1;
+	}
+	if ((size_t)len + 1 >= sizeof(buf)) {
+		fail_msg("%s larger than the test's buffer", PROC_FILE);
+		return -1;
+	}
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct row *r;
+
+		if (++lineno == 1) {
+			if (strcmp(line, HEADER)) {
+				fail_msg("bad header '%s'", line);
+				goto err;
+			}
+			continue;
+		}
+		r = realloc(rs->v, (rs->n + 1) * sizeof(*r));
+		if (!r) {
+			fail_msg("out of memory");
+			goto err;
+		}
+		rs->v = r;
+		r = &rs->v[rs->n];
+		if (sscanf(line, "%31s %llu %ld %63s %llu %llu %4095s",
+			   r->memcg, &r->id, &r->pid, comm, &r->age,
+			   &r->charged, raw) != 7 ||
+		    !unescape(comm, r->comm, sizeof(r->comm)) ||
+		    !unescape(raw, r->path, sizeof(r->path))) {
+			fail_msg("malformed line %d: '%s'", lineno, line);
+			goto err;
+		}
+		strcpy(r->raw_path, raw);
+		strcpy(r->raw_comm, comm);
+		rs->n++;
+	}
+	if (lineno < 1) {
+		fail_msg("no header line");
+		goto err;
+	}
+	return 0;
+err:
+	free_rows(rs);
+	return -1;
+}
+
+/* Path of a cgroup directory as the module shows it (from the root). */
+static const char *cg_rel(const char *cg)
+{
+	return cg + strlen(CG_ROOT);
+}
+
+static int find_row(const char *cg, struct row *out)
+{
+	struct rows rs;
+	size_t i;
+	int found = 0;
+
+	if (read_rows(&rs))
+		return -1;
+	for (i = 0; i < rs.n; i++) {
+		if (!strcmp(rs.v[i].path, cg_rel(cg))) {
+			if (out)
+				*out = rs.v[i];
+			found++;
+		}
+	}
+	free_rows(&rs);
+	return found;
+}
+
+static long count_rows(void)
+{
+	struct rows rs;
+	long n;
+
+	if (read_rows(&rs))
+		return -1;
+	n = rs.n;
+	free_rows(&rs);
+	return n;
+}
+
+/* Poll until @cg is listed (@want 1) or not (@want 0); false on timeout. */
+static bool wait_row(const char *cg, int want, struct row *out)
+{
+	double end = now_secs() + POLL_SECS;
+	int found;
+
+	do {
+		found = find_row(cg, out);
+		if (found < 0)
+			return false;
+		if (found == want)
+			return true;
+		sleep_ms(100);
+	} while (now_secs() < end);
+	fail_msg("%s: listed %d time(s), wanted %d, after %d s",
+		 cg_rel(cg), found, want, POLL_SECS);
+	return false;
+}
+
+/* The kernel's own count of dying memory cgroups. */
+static long nr_dying(void)
+{
+	char buf[4096], *p;
+	const char *key;
+
+	if (read_file(CG_ROOT "/cgroup.stat", buf, sizeof(buf)) <= 0)
+		return -1;
+	key = "nr_dying_subsys_memory ";
+	p = strstr(buf, key);
+	if (!p) {
+		/* Before 6.11: counts dying cgroups of every controller. */
+		key = "nr_dying_descendants ";
+		p = strstr(buf, key);
+	}
+	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+/* ---- cgroups and holders ---- */
+
+static int enable_memory(const char *cg)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", cg);
+	return write_line(path, "+memory");
+}
+
+static int mkcg(const char *cg)
+{
+	if (mkdir(cg, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int stat_ino(const char *path, unsigned long long *ino)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	*ino = st.st_ino;
+	return 0;
+}
+
+static void holder_child(struct holder *h, unsigned int pins, int wfd)
+{
+	char procs[PATH_MAX + 16], *buf;
+	int fd, sk = -1;
+	char ok = 'R';
+
+	prctl(PR_SET_NAME, h->comm ? h->comm : CREATOR_COMM);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", h->cg);
+	if (mkdir(h->cg, 0755) || write_line(procs, "0"))
+		_exit(1);
+	if (pins & PIN_SOCKET) {
+		sk = socket(AF_INET, SOCK_STREAM, 0);
+		if (sk < 0)
+			_exit(2);
+	}
+	if (pins & PIN_CACHE) {
+		buf = malloc(CACHE_BYTES);
+		fd = open(h->file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (!buf || fd < 0)
+			_exit(3);
+		memset(buf, 'z', CACHE_BYTES);
+		if (write(fd, buf, CACHE_BYTES) != CACHE_BYTES)
+			_exit(3);
+		close(fd);
+		free(buf);
+	}
+	if (write_line(CG_ROOT "/cgroup.procs", "0"))
+		_exit(4);
+	if (write(wfd, &ok, 1) != 1)
+		_exit(5);
+	for (;;)
+		pause();
+}
+
+/*
+ * Fork a holder that creates @cg and pins it with @pins, then remove @cg.
+ * Returns 0 with @h filled in, or -1 with diag set.
+ */
+static int make_zombie(struct holder *h, const char *cg, unsigned int pins)
+{
+	const char *comm = h->comm;
+	static int seq;
+	int pfd[2], status;
+	char c;
+
+	memset(h, 0, sizeof(*h));
+	h->comm = comm;
+	snprintf(h->cg, sizeof(h->cg), "%s", cg);
+	snprintf(h->file, sizeof(h->file), FILES_DIR "/cache-%d", ++seq);
+	if (pipe(pfd)) {
+		fail_msg("pipe: %s", strerror(errno));
+		return -1;
+	}
+	h->pid = fork();
+	if (h->pid < 0) {
+		fail_msg("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (!h->pid) {
+		close(pfd[0]);
+		holder_child(h, pins, pfd[1]);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &c, 1) != 1) {
+		close(pfd[0]);
+		waitpid(h->pid, &status, 0);
+		fail_msg("holder for %s failed (exit %d)", cg_rel(cg),
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		h->pid = 0;
+		return -1;
+	}
+	close(pfd[0]);
+	if (stat_ino(cg, &h->id) || rmdir(cg)) {
+		fail_msg("stat/rmdir %s: %s", cg_rel(cg), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Let the kernel free a holder's zombie: close its socket, drop its file. */
+static void release(struct holder *h)
+{
+	if (h->pid > 0) {
+		kill(h->pid, SIGKILL);
+		waitpid(h->pid, NULL, 0);
+		h->pid = 0;
+	}
+	unlink(h->file);
+}
+
+/* ---- the tests ---- */
+
+static struct holder zombie, odd;
+static struct holder pinned[8];
+static long dying_at_load = -1;
+
+static enum ksft_result test_load(void)
+{
+	int ret;
+
+	dying_at_load = nr_dying();
+	ret = load_module();
+	if (ret) {
+		fail_msg("load %s: %s", module_path, strerror(-ret));
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+static enum ksft_result test_interfaces(void)
+{
+	struct stat st;
+	char buf[64];
+
+	if (stat(PROC_FILE, &st)) {
+		fail_msg("%s: %s", PROC_FILE, strerror(errno));
+		return KSFT_FAIL;
+	}
+	if ((st.st_mode & 07777) != 0400 || st.st_uid != 0) {
+		fail_msg("%s mode %o uid %u", PROC_FILE, st.st_mode & 07777,
+			 st.st_uid);
+		return KSFT_FAIL;
+	}
+	if (count_rows() < 0)
+		return KSFT_FAIL;
+	if (read_file(STATS_FILE, buf, sizeof(buf)) <= 0 ||
+	    strncmp(buf, "records ", 8)) {
+		fail_msg("%s unreadable or not 'name value' lines", STATS_FILE);
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+static enum ksft_result test_default_threshold(void)
+{
+	long long v = read_number(THRESH_FILE);
+
+	if (v != 30) {
+		fail_msg("older_than_secs is %lld", v);
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+static const struct {
+	const char *input;
+	size_t len;
+	const char *what;
+} bad_inputs[] = {
+	{ "abc", 3, "abc" },
+	{ "-1", 2, "-1" },
+	{ "99999999999999999999", 20, "99999999999999999999" },
+	{ "", 0, "empty" },
+	{ "1 2", 3, "'1 2'" },
+	{ "12abc\n", 6, "trailing junk" },
+	{ "\n", 1, "a lone newline" },
+	{ "0x10", 4, "hex" },
+};
+
+/* One TAP line per bad input: rejected with EINVAL, value unchanged. */
+static void test_bad_writes(void)
+{
+	char name[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_inputs) / sizeof(bad_inputs[0]); i++) {
+		int ret, fd;
+		long long before, after;
+		ssize_t n;
+
+		snprintf(name, sizeof(name),
+			 "older_than_secs rejects %s with EINVAL, value kept",
+			 bad_inputs[i].what);
+		set_threshold("42");
+		before = read_number(THRESH_FILE);
+		fd = open(THRESH_FILE, O_WRONLY);
+		n = fd < 0 ? -1 : write(fd, bad_inputs[i].input,
+					bad_inputs[i].len);
+		ret = n < 0 ? errno : 0;
+		if (fd >= 0)
+			close(fd);
+		after = read_number(THRESH_FILE);
+		if (before != 42 || n >= 0 || ret != EINVAL || after != 42) {
+			ksft_print_msg("before %lld, write %zd (%s), after %lld\n",
+				       before, n, strerror(ret), after);
+			ksft_test_result(KSFT_FAIL, name, NULL);
+		} else {
+			ksft_test_result(KSFT_PASS, name, NULL);
+		}
+	}
+}
+
+#define BAD_WRITE_TESTS (int)(sizeof(bad_inputs) / sizeof(bad_inputs[0]))
+
+static enum ksft_result test_good_writes(void)
+{
+	if (set_threshold("3600\n") || read_number(THRESH_FILE) != 3600 ||
+	    set_threshold("0") || read_number(THRESH_FILE) != 0) {
+		fail_msg("valid values not accepted");
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+static enum ksft_result check_zombie_row(struct holder *h)
+{
+	struct row r;
+
+	if (!wait_row(h->cg, 1, &r))
+		return KSFT_FAIL;
+	if (r.id != h->id || r.pid != h->pid || strcmp(r.comm, CREATOR_COMM)) {
+		fail_msg("row id %llu pid %ld comm %s; want %llu %d %s", r.id,
+			 r.pid, r.comm, h->id, h->pid, CREATOR_COMM);
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+static enum ksft_result test_zombie_appears(void)
+{
+	if (set_threshold("0"))
+		return KSFT_FAIL;
+	if (mkcg(TEST_CG "/app.slice") || enable_memory(TEST_CG "/app.slice")) {
+		fail_msg("cannot create %s/app.slice", TEST_CG);
+		return KSFT_FAIL;
+	}
+	if (make_zombie(&zombie, TEST_CG "/app.slice/zmc-web.scope",
+			PIN_SOCKET | PIN_CACHE))
+		return KSFT_FAIL;
+	return check_zombie_row(&zombie);
+}
+
+static enum ksft_result test_age_grows(void)
+{
+	struct row r1, r2;
+	double end;
+
+	if (!zombie.pid || find_row(zombie.cg, &r1) != 1) {
+		fail_msg("no zombie from the earlier test");
+		return KSFT_FAIL;
+	}
+	end = now_secs() + POLL_SECS;
+	do {
+		sleep_ms(250);
+		if (find_row(zombie.cg, &r2) != 1)
+			return KSFT_FAIL;
+		if (r2.age > r1.age)
+			return KSFT_PASS;
+	} while (now_secs() < end);
+	fail_msg("AGE stayed at %llu", r1.age);
+	return KSFT_FAIL;
+}
+
+static enum ksft_result test_charged(void)
+{
+	struct row r;
+
+	if (kernel_major >= 7) {
+		snprintf(diag, sizeof(diag),
+			 "from 7.x LRU pages are reparented at offline, page cache no longer stays charged to a zombie");
+		return KSFT_SKIP;
+	}
+	if (find_row(zombie.cg, &r) != 1) {
+		fail_msg("zombie not listed");
+		return KSFT_FAIL;
+	}
+	/* The holder's 1 MiB of tmpfs pages stay charged to the zombie. */
+	if (r.charged < CACHE_BYTES) {
+		fail_msg("CHARGED %llu < %d", r.charged, CACHE_BYTES);
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+static enum ksft_result test_threshold_hides(void)
+{
+	if (set_threshold("3600"))
+		return KSFT_FAIL;
+	if (find_row(zombie.cg, NULL) != 0) {
+		fail_msg("listed with threshold 3600");
+		return KSFT_FAIL;
+	}
+	if (set_threshold("0") || !wait_row(zombie.cg, 1, NULL))
+		return KSFT_FAIL;
+	return KSFT_PASS;
+}
+
+static enum ksft_result test_live_not_listed(void)
+{
+	const char *live = TEST_CG "/app.slice/live.scope";
+	struct rows rs;
+	size_t i;
+
+	if (mkcg(live)) {
+		fail_msg("mkdir %s", live);
+		return KSFT_FAIL;
+	}
+	if (read_rows(&rs))
+		return KSFT_FAIL;
+	for (i = 0; i < rs.n; i++) {
+		if (!strcmp(rs.v[i].path, cg_rel(live)) ||
+		    !strcmp(rs.v[i].path, cg_rel(TEST_CG)) ||
+		    !strcmp(rs.v[i].path, cg_rel(TEST_CG "/app.slice")) ||
+		    !strcmp(rs.v[i].path, "/")) {
+			fail_msg("live cgroup %s listed", rs.v[i].path);
+			free_rows(&rs);
+			return KSFT_FAIL;
+		}
+	}
+	free_rows(&rs);
+	rmdir(live);
+	return KSFT_PASS;
+}
+
+/*
+ * The kernel refuses newlines in cgroup names, so PATH is tested with space,
+ * tab and backslash, and COMM (which may hold anything) with all four.
+ */
+static enum ksft_result test_escaping(void)
+{
+	const char *want_path = "/zmc/odd\\040name\\011tab\\134slash";
+	const char *want_comm = "a\\040b\\011c\\012d\\134e";
+	struct row r;
+
+	if (!mkdir(TEST_CG "/new\nline", 0755)) {
+		rmdir(TEST_CG "/new\nline");
+		fail_msg("the kernel accepted a newline in a cgroup name: extend this test");
+		return KSFT_FAIL;
+	}
+	odd.comm = "a b\tc\nd\\e";
+	if (make_zombie(&odd, TEST_CG "/odd name\ttab\\slash", PIN_SOCKET))
+		return KSFT_FAIL;
+	if (!wait_row(odd.cg, 1, &r))
+		return KSFT_FAIL;
+	if (strcmp(r.raw_path, want_path)) {
+		fail_msg("PATH '%s', want '%s'", r.raw_path, want_path);
+		return KSFT_FAIL;
+	}
+	if (strcmp(r.raw_comm, want_comm) || strcmp(r.comm, odd.comm)) {
+		fail_msg("COMM '%s', want '%s'", r.raw_comm, want_comm);
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+static enum ksft_result test_non_root(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		int fd;
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(2);
+		fd = open(PROC_FILE, O_RDONLY);
+		_exit(fd < 0 && errno == EACCES ? 0 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		fail_msg("fork/wait failed");
+		return KSFT_FAIL;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fail_msg("uid 65534 could open %s (or setuid failed: %d)",
+			 PROC_FILE, WEXITSTATUS(status));
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+static enum ksft_result test_freed(void)
+{
+	if (!zombie.pid) {
+		fail_msg("no zombie from the earlier test");
+		return KSFT_FAIL;
+	}
+	release(&zombie);
+	return wait_row(zombie.cg, 0, NULL) ? KSFT_PASS : KSFT_FAIL;
+}
+
+/*
+ * Make a few dozen cgroups, some pinned, remove them all, and compare the
+ * listing (threshold 0) with the kernel's count of dying memcgs until both
+ * settle.  Every cgroup here was created after the module was loaded.
+ */
+static enum ksft_result test_oracle(void)
+{
+	char cg[PATH_MAX];
+	long rows = -1, dying = -1;
+	double end;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		snprintf(cg, sizeof(cg), TEST_CG "/app.slice/pinned-%d.scope", i);
+		if (make_zombie(&pinned[i], cg, PIN_SOCKET))
+			return KSFT_FAIL;
+	}
+	for (i = 0; i < 24; i++) {
+		snprintf(cg, sizeof(cg), TEST_CG "/app.slice/plain-%d.scope", i);
+		if (mkcg(cg) || rmdir(cg)) {
+			fail_msg("mkdir/rmdir %s: %s", cg, strerror(errno));
+			return KSFT_FAIL;
+		}
+	}
+	if (set_threshold("0"))
+		return KSFT_FAIL;
+	end = now_secs() + POLL_SECS;
+	do {
+		rows = count_rows();
+		dying = nr_dying();
+		if (rows < 0 || dying < 0) {
+			fail_msg("rows %ld, nr_dying %ld", rows, dying);
+			return KSFT_FAIL;
+		}
+		if (rows == dying && rows >= 8)
+			return KSFT_PASS;
+		sleep_ms(200);
+	} while (now_secs() < end);
+	fail_msg("rows %ld != kernel's dying memcgs %ld (or fewer than the 8 pinned)",
+		 rows, dying);
+	return KSFT_FAIL;
+}
+
+static enum ksft_result test_unload_with_zombies(void)
+{
+	long rows = count_rows();
+	int ret;
+
+	if (rows < 1) {
+		fail_msg("expected tracked zombies before unload, have %ld", rows);
+		return KSFT_FAIL;
+	}
+	ret = unload_module();
+	if (ret) {
+		fail_msg("unload: %s", strerror(-ret));
+		return KSFT_FAIL;
+	}
+	if (!access(PROC_FILE, F_OK) || !access(DEBUG_DIR, F_OK)) {
+		fail_msg("interfaces left behind after unload");
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+static enum ksft_result test_reload(void)
+{
+	int ret = load_module();
+
+	if (ret) {
+		fail_msg("reload: %s", strerror(-ret));
+		return KSFT_FAIL;
+	}
+	return count_rows() < 0 ? KSFT_FAIL : KSFT_PASS;
+}
+
+/* Free every zombie made before the reload, so the oracle holds again. */
+static enum ksft_result test_old_zombies_freed(void)
+{
+	double end = now_secs() + POLL_SECS;
+	long dying;
+	int i;
+
+	release(&odd);
+	for (i = 0; i < 8; i++)
+		release(&pinned[i]);
+	do {
+		dying = nr_dying();
+		if (!dying)
+			return KSFT_PASS;
+		sleep_ms(200);
+	} while (now_secs() < end);
+	fail_msg("kernel still has %ld dying memcgs", dying);
+	return KSFT_FAIL;
+}
+
+static enum ksft_result test_final_unload(void)
+{
+	int ret = unload_module();
+
+	if (ret) {
+		fail_msg("unload: %s", strerror(-ret));
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+static enum ksft_result test_dmesg_clean(void)
+{
+	static const char * const bad[] = {
+		"WARNING:", "BUG:", "Oops", "general protection",
+		"kmemleak", "Kernel panic", "UBSAN", "KASAN", "Call Trace",
+	};
+	static char log[1 << 20];
+	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	size_t i;
+
+	if (len <= 0)
+		len = sizeof(log) - 1;
+	if (len > (int)sizeof(log) - 1)
+		len = sizeof(log) - 1;
+	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, len);
+	if (len < 0) {
+		fail_msg("klogctl: %s", strerror(errno));
+		return KSFT_FAIL;
+	}
+	log[len] = '\0';
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *p = strstr(log, bad[i]);
+
+		if (p) {
+			fail_msg("kernel log has '%s': %.200s", bad[i], p);
+			return KSFT_FAIL;
+		}
+	}
+	return KSFT_PASS;
+}
+
+struct test {
+	const char *name;
+	enum ksft_result (*fn)(void);
+};
+
+static const struct test tests_before[] = {
+	{ "module loads", test_load },
+	{ "/proc/zombiememcg (0400 root) and debugfs files exist", test_interfaces },
+	{ "older_than_secs defaults to 30", test_default_threshold },
+};
+
+static const struct test tests_after[] = {
+	{ "older_than_secs accepts 3600 and 0", test_good_writes },
+	{ "a removed, pinned cgroup is listed with its PATH, ID, PID, COMM", test_zombie_appears },
+	{ "AGE grows", test_age_grows },
+	{ "CHARGED covers the page cache that pins the zombie", test_charged },
+	{ "threshold 3600 hides the zombie, 0 shows it again", test_threshold_hides },
+	{ "live cgroups are never listed", test_live_not_listed },
+	{ "spaces, tabs, newlines, backslashes in PATH and COMM are escaped", test_escaping },
+	{ "a non-root reader cannot open /proc/zombiememcg", test_non_root },
+	{ "a zombie whose pin is released disappears", test_freed },
+	{ "oracle: rows equal the kernel's count of dying memcgs", test_oracle },
+	{ "unload with zombies tracked", test_unload_with_zombies },
+	{ "reload", test_reload },
+	{ "after reload: zombies of before the reload are freed", test_old_zombies_freed },
+	{ "after reload: a removed, pinned cgroup is listed", test_zombie_appears },
+	{ "after reload: a zombie whose pin is released disappears", test_freed },
+	{ "after reload: oracle holds", test_oracle },
+	{ "final unload", test_final_unload },
+	{ "kernel log has no WARN, BUG, oops or leak report", test_dmesg_clean },
+};
+
+#define ARRAY_LEN(a) (int)(sizeof(a) / sizeof((a)[0]))
+
+static void run(const struct test *t, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		enum ksft_result res;
+
+		diag[0] = '\0';
+		res = t[i].fn();
+		if (res == KSFT_FAIL && diag[0])
+			ksft_print_msg("%s\n", diag);
+		ksft_test_result(res, t[i].name, res == KSFT_SKIP ? diag : NULL);
+	}
+}
+
+static int setup(void)
+{
+	struct statfs sfs;
+	struct utsname u;
+
+	if (uname(&u) == 0)
+		kernel_major = atoi(u.release);
+	if (access(CG_ROOT "/cgroup.controllers", F_OK) &&
+	    mount("none", CG_ROOT, "cgroup2", 0, NULL))
+		return -errno;
+	if (statfs("/sys/kernel/debug", &sfs) ||
+	    sfs.f_type != DEBUGFS_MAGIC) {
+		if (mount("none", "/sys/kernel/debug", "debugfs", 0, NULL))
+			return -errno;
+	}
+	if (mkcg(FILES_DIR) || mount("none", FILES_DIR, "tmpfs", 0, NULL))
+		return -errno;
+	if (enable_memory(CG_ROOT) || mkcg(TEST_CG) || enable_memory(TEST_CG))
+		return -errno ? -errno : -EIO;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int ret;
+
+	if (argc > 1)
+		module_path = argv[1];
+	ksft_print_header();
+	ksft_set_plan(ARRAY_LEN(tests_before) + BAD_WRITE_TESTS +
+		      ARRAY_LEN(tests_after));
+	if (geteuid()) {
+		ksft_print_msg("must run as root, in a test VM\n");
+		return 4; /* KSFT_SKIP */
+	}
+	ret = setup();
+	if (ret)
+		ksft_print_msg("setup failed: %s\n", strerror(-ret));
+	ksft_print_msg("kernel %d.x, dying memcgs at start: %ld\n",
+		       kernel_major, nr_dying());
+	run(tests_before, ARRAY_LEN(tests_before));
+	test_bad_writes();
+	run(tests_after, ARRAY_LEN(tests_after));
+	release(&zombie);
+	release(&odd);
+	for (ret = 0; ret < ARRAY_LEN(pinned); ret++)
+		release(&pinned[ret]);
+	return ksft_finished();
+}
