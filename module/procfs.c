@@ -98,6 +98,7 @@ static struct zmc_record *zmc_proc_skip(struct zmc_proc_iter *it,
 }
 
 static void *zmc_proc_start(struct seq_file *m, loff_t *pos)
+	__acquires(RCU)
 {
 	struct zmc_proc_iter *it = m->private;
 	struct zmc_record *rec;
@@ -139,6 +140,7 @@ static void *zmc_proc_next(struct seq_file *m, void *v, loff_t *pos)
 }
 
 static void zmc_proc_stop(struct seq_file *m, void *v)
+	__releases(RCU)
 {
 	struct zmc_proc_iter *it = m->private;
 

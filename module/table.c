@@ -77,7 +77,8 @@ static void zmc_record_retire(struct zmc_record *rec)
 		atomic_long_dec(&zmc_nr_zombies);
 		break;
 	}
-	smp_store_release(&rec->state, ZMC_DEAD);
+	/* Ordered by zmc_lock against zmc_record_sample(). */
+	WRITE_ONCE(rec->state, ZMC_DEAD);
 }
 
 static void zmc_record_account(const struct zmc_record *rec)
@@ -159,7 +160,7 @@ int zmc_table_offline(const void *key, u64 cgid, u64 now_ns)
 	rec = rhashtable_lookup(&zmc_table, &key, zmc_params);
 	if (rec && rec->cgid == cgid && rec->state == ZMC_ONLINE) {
 		WRITE_ONCE(rec->offline_ns, now_ns);
-		/* Readers that see ZMC_OFFLINE see offline_ns too. */
+		/* Pairs with zmc_record_is_zombie(): it sees offline_ns. */
 		smp_store_release(&rec->state, ZMC_OFFLINE);
 		atomic_long_dec(&zmc_nr_online);
 		atomic_long_inc(&zmc_nr_zombies);
@@ -236,7 +237,7 @@ bool zmc_record_sample(struct zmc_record *rec,
 	bool alive;
 
 	spin_lock(&zmc_lock);
-	alive = smp_load_acquire(&rec->state) != ZMC_DEAD;
+	alive = READ_ONCE(rec->state) != ZMC_DEAD;
 	if (alive)
 		fn(rec->key, arg);
 	spin_unlock(&zmc_lock);
@@ -271,6 +272,7 @@ u64 zmc_record_age_secs(const struct zmc_record *rec, u64 now_ns)
 bool zmc_record_is_zombie(const struct zmc_record *rec, u64 now_ns,
 			  u64 min_age_secs)
 {
+	/* Pairs with the release in zmc_table_offline(): see offline_ns. */
 	if (smp_load_acquire(&rec->state) != ZMC_OFFLINE)
 		return false;
 	return zmc_record_age_secs(rec, now_ns) >= min_age_secs;

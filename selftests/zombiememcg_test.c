@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgpin.h"
 #include "ktap.h"
 
 #ifndef DEBUGFS_MAGIC
@@ -54,8 +55,6 @@
 #define CACHE_BYTES	(1 << 20)
 /* Bound of every wait: TCG emulation is slow, a healthy kernel is not. */
 #define POLL_SECS	60
-
-enum { PIN_SOCKET = 1, PIN_CACHE = 2 };
 
 struct row {
 	char memcg[32];
@@ -86,28 +85,10 @@ static const char *module_path = DEFAULT_MODULE;
 static int kernel_major;
 static char diag[PATH_MAX * 2 + 512];
 
+#define ARRAY_SIZE(a)	((int)(sizeof(a) / sizeof((a)[0])))
 #define fail_msg(...) snprintf(diag, sizeof(diag), __VA_ARGS__)
 
 /* ---- small file helpers ---- */
-
-static int write_str(const char *path, const char *s, size_t len)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-	int err;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, len);
-	err = n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
-	close(fd);
-	return err;
-}
-
-static int write_line(const char *path, const char *s)
-{
-	return write_str(path, s, strlen(s));
-}
 
 static ssize_t read_file(const char *path, char *buf, size_t size)
 {
@@ -250,8 +231,8 @@ static int read_rows(struct rows *rs)
 			fail_msg("malformed line %d: '%s'", lineno, line);
 			goto err;
 		}
-		strcpy(r->raw_path, raw);
-		strcpy(r->raw_comm, comm);
+		snprintf(r->raw_path, sizeof(r->raw_path), "%s", raw);
+		snprintf(r->raw_comm, sizeof(r->raw_comm), "%s", comm);
 		rs->n++;
 	}
 	if (lineno < 1) {
@@ -367,34 +348,15 @@ static int stat_ino(const char *path, unsigned long long *ino)
 
 static void holder_child(struct holder *h, unsigned int pins, int wfd)
 {
-	char procs[PATH_MAX + 16], *buf;
-	int fd, sk = -1;
 	char ok = 'R';
+	int err;
 
 	prctl(PR_SET_NAME, h->comm ? h->comm : CREATOR_COMM);
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", h->cg);
-	if (mkdir(h->cg, 0755) || write_line(procs, "0"))
-		_exit(1);
-	if (pins & PIN_SOCKET) {
-		sk = socket(AF_INET, SOCK_STREAM, 0);
-		if (sk < 0)
-			_exit(2);
-	}
-	if (pins & PIN_CACHE) {
-		buf = malloc(CACHE_BYTES);
-		fd = open(h->file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (!buf || fd < 0)
-			_exit(3);
-		memset(buf, 'z', CACHE_BYTES);
-		if (write(fd, buf, CACHE_BYTES) != CACHE_BYTES)
-			_exit(3);
-		close(fd);
-		free(buf);
-	}
-	if (write_line(CG_ROOT "/cgroup.procs", "0"))
-		_exit(4);
+	err = cg_pin(h->cg, CG_ROOT, pins, h->file, CACHE_BYTES);
+	if (err)
+		_exit(-err & 0x7f);	/* the errno, for the parent's message */
 	if (write(wfd, &ok, 1) != 1)
-		_exit(5);
+		_exit(EIO);
 	for (;;)
 		pause();
 }
@@ -431,8 +393,9 @@ static int make_zombie(struct holder *h, const char *cg, unsigned int pins)
 	if (read(pfd[0], &c, 1) != 1) {
 		close(pfd[0]);
 		waitpid(h->pid, &status, 0);
-		fail_msg("holder for %s failed (exit %d)", cg_rel(cg),
-			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		fail_msg("holder for %s failed: %s", cg_rel(cg),
+			 WIFEXITED(status) ? strerror(WEXITSTATUS(status)) :
+					     "killed");
 		h->pid = 0;
 		return -1;
 	}
@@ -528,9 +491,9 @@ static const struct {
 static void test_bad_writes(void)
 {
 	char name[128];
-	size_t i;
+	int i;
 
-	for (i = 0; i < sizeof(bad_inputs) / sizeof(bad_inputs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad_inputs); i++) {
 		int ret, fd;
 		long long before, after;
 		ssize_t n;
@@ -556,8 +519,6 @@ static void test_bad_writes(void)
 		}
 	}
 }
-
-#define BAD_WRITE_TESTS (int)(sizeof(bad_inputs) / sizeof(bad_inputs[0]))
 
 static enum ksft_result test_good_writes(void)
 {
@@ -859,7 +820,7 @@ static enum ksft_result test_dmesg_clean(void)
 	};
 	static char log[1 << 20];
 	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
-	size_t i;
+	int i;
 
 	if (len <= 0)
 		len = sizeof(log) - 1;
@@ -871,7 +832,7 @@ static enum ksft_result test_dmesg_clean(void)
 		return KSFT_FAIL;
 	}
 	log[len] = '\0';
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		const char *p = strstr(log, bad[i]);
 
 		if (p) {
@@ -913,8 +874,6 @@ static const struct test tests_after[] = {
 	{ "final unload", test_final_unload },
 	{ "kernel log has no WARN, BUG, oops or leak report", test_dmesg_clean },
 };
-
-#define ARRAY_LEN(a) (int)(sizeof(a) / sizeof((a)[0]))
 
 static void run(const struct test *t, int n)
 {
@@ -960,8 +919,8 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		module_path = argv[1];
 	ksft_print_header();
-	ksft_set_plan(ARRAY_LEN(tests_before) + BAD_WRITE_TESTS +
-		      ARRAY_LEN(tests_after));
+	ksft_set_plan(ARRAY_SIZE(tests_before) + ARRAY_SIZE(bad_inputs) +
+		      ARRAY_SIZE(tests_after));
 	if (geteuid()) {
 		ksft_print_msg("must run as root, in a test VM\n");
 		return 4; /* KSFT_SKIP */
@@ -971,12 +930,12 @@ int main(int argc, char **argv)
 		ksft_print_msg("setup failed: %s\n", strerror(-ret));
 	ksft_print_msg("kernel %d.x, dying memcgs at start: %ld\n",
 		       kernel_major, nr_dying());
-	run(tests_before, ARRAY_LEN(tests_before));
+	run(tests_before, ARRAY_SIZE(tests_before));
 	test_bad_writes();
-	run(tests_after, ARRAY_LEN(tests_after));
+	run(tests_after, ARRAY_SIZE(tests_after));
 	release(&zombie);
 	release(&odd);
-	for (ret = 0; ret < ARRAY_LEN(pinned); ret++)
+	for (ret = 0; ret < ARRAY_SIZE(pinned); ret++)
 		release(&pinned[ret]);
 	return ksft_finished();
 }
