@@ -78,7 +78,7 @@ static inline int write_bytes(const char *path, size_t bytes)
 static inline int cg_pin(const char *cg, const char *home, unsigned int pins,
 			 const char *file, size_t bytes)
 {
-	char procs[PATH_MAX + 16];
+	char procs[PATH_MAX * 2];
 	int err;
 
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);

@@ -18,7 +18,7 @@
 
 #include "cgpin.h"
 
-static int usage(const char *prog)
+static int print_usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [-c COMM] [-s] [-f DIR -b BYTES] CGROUP...\n",
@@ -71,11 +71,11 @@ int main(int argc, char **argv)
 			bytes = strtoul(optarg, NULL, 0);
 			break;
 		default:
-			return usage(argv[0]);
+			return print_usage(argv[0]);
 		}
 	}
 	if (optind >= argc || (dir && !bytes))
-		return usage(argv[0]);
+		return print_usage(argv[0]);
 	if (comm)
 		prctl(PR_SET_NAME, comm);
 	err = home_cgroup("/sys/fs/cgroup", home, sizeof(home));
