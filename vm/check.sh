@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Everything `make check` runs: host set-up, kernels, builds, one VM per
+# kernel running /selftests/run.sh, host suites, and the totals.
+#   vm/check.sh
+# Env: ZMC_KERNELS     kernels to test (default "6.1 6.12 7.2"; add "canary")
+#      ZMC_OPTIONAL    kernels whose absence is a skip, not a failure ("canary")
+#      ZMC_MODULE_SRC  kbuild dir of the module (default: the repo, whose
+#                      Kbuild has obj-m += module/)
+#      ZMC_SKIP_USERSPACE=1  do not rebuild build/bin and build/selftests
+#      and those of vm/kernels.sh, build-module.sh, boot.sh.
+# Suites: vm-<kernel> (TAP of the VM), host-tool (`make -C tools check`).
+# Counting: every top-level "ok N"/"not ok N" line; "ok ... # SKIP" is a
+# skip. A VM without sentinel, a kernel WARN/BUG/..., a "Bail out!", a
+# plan/count mismatch or a build failure each add one failure. The last
+# line is "N passed, N failed, N skipped"; exit 1 on any failure.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+read -ra kernels <<<"${ZMC_KERNELS:-$ZMC_DEFAULT_KERNELS}"
+optional=" ${ZMC_OPTIONAL:-canary} "
+modsrc=${ZMC_MODULE_SRC:-$ZMC_REPO}
+results=$ZMC_BUILD_DIR/results
+mkdir -p "$results"
+rm -f "$results"/*.tap "$results"/*.log
+
+T_PASS=0 T_FAIL=0 T_SKIP=0
+summary=() notes=() phases=()
+
+phase() { # phase NAME SECONDS
+	phases+=("$1 ${2}s")
+}
+
+# suite_result NAME TAPFILE SECONDS [EXTRA_FAILURE_REASON...]
+suite_result() {
+	local name=$1 tap=$2 secs=$3 p f s reason line
+	shift 3
+	read -r p f s < <(awk '
+		/^ok [0-9]+/ { if (tolower($0) ~ /# *skip/) s++; else p++; n++ }
+		/^not ok [0-9]+/ { f++; n++ }
+		END { print p + 0, f + 0, s + 0 }' "$tap")
+	while IFS= read -r line; do notes+=("  skip   $name: $line"); done < <(grep -E '^ok [0-9]+' "$tap" | grep -iE '# *skip' || true)
+	while IFS= read -r line; do notes+=("  FAIL   $name: $line"); done < <(grep -E '^not ok [0-9]+' "$tap" || true)
+	while IFS= read -r line; do set -- "$@" "$line"; done < <(grep -E '^Bail out!' "$tap" || true)
+	local want ran
+	want=$(grep -m1 -E '^1\.\.[0-9]+' "$tap" | sed -E 's/^1\.\.([0-9]+).*/\1/' || true)
+	ran=$((p + f + s))
+	# A run cut short already counts once (its reason is given): no second
+	# failure for the plan it could not complete.
+	if (($# == 0)); then
+		if [[ -z $want && $ran -eq 0 ]]; then set -- "no TAP output"
+		elif [[ -z $want ]]; then set -- "no TAP plan line"
+		elif [[ $want != "$ran" ]]; then set -- "planned $want tests, ran $ran"; fi
+	fi
+	for reason in "$@"; do
+		f=$((f + 1))
+		notes+=("  FAIL   $name: $reason")
+	done
+	T_PASS=$((T_PASS + p)) T_FAIL=$((T_FAIL + f)) T_SKIP=$((T_SKIP + s))
+	summary+=("$(printf '%-14s %3d passed, %3d failed, %3d skipped  (%ss)' "$name:" "$p" "$f" "$s" "$secs")")
+}
+
+# suite_cannot_run NAME REASON: skipped if optional, else one failure.
+suite_cannot_run() {
+	local name=$1 reason=$2 kernel=${1#vm-}
+	echo "skipped: $name: $reason"
+	if [[ $optional == *" $kernel "* ]]; then
+		T_SKIP=$((T_SKIP + 1))
+		summary+=("$(printf '%-14s skipped (optional): %s' "$name:" "$reason")")
+	else
+		T_FAIL=$((T_FAIL + 1))
+		summary+=("$(printf '%-14s FAILED, could not run: %s' "$name:" "$reason")")
+		notes+=("  FAIL   $name: could not run: $reason")
+	fi
+}
+
+print_tap() { sed 's/^/    /' "$1"; }
+
+t_all=$(date +%s)
+t=$(date +%s)
+zmc_host_deps
+phase host-deps "$(zmc_since "$t")"
+
+# Static user-space binaries for the guest: build/bin/* and build/selftests/.
+t=$(date +%s)
+userspace_err=
+if [[ ${ZMC_SKIP_USERSPACE:-0} == 1 ]]; then
+	log "ZMC_SKIP_USERSPACE=1: using $ZMC_BUILD_DIR/bin and $ZMC_BUILD_DIR/selftests as they are"
+elif ! "$ZMC_VM_DIR/build-userspace.sh" >"$results/userspace.log" 2>&1; then
+	tail -n 30 "$results/userspace.log" >&2
+	userspace_err="user-space build failed (log: $results/userspace.log)"
+fi
+phase userspace "$(zmc_since "$t")"
+
+for k in "${kernels[@]}"; do
+	name=vm-$k
+	t_suite=$(date +%s)
+	log "=== suite $name"
+	if [[ -n $userspace_err ]]; then suite_cannot_run "$name" "$userspace_err"; continue; fi
+	t=$(date +%s)
+	if ! "$ZMC_VM_DIR/kernels.sh" "$k" 2>"$results/$name-fetch.log"; then
+		cat "$results/$name-fetch.log" >&2
+		suite_cannot_run "$name" "$(grep -m1 'error:' "$results/$name-fetch.log" | sed 's/^\[zmc\] error: //' || echo "kernel fetch failed")"
+		continue
+	fi
+	cat "$results/$name-fetch.log" >&2
+	phase "fetch[$k]" "$(zmc_since "$t")"
+	t=$(date +%s)
+	if ! "$ZMC_VM_DIR/build-module.sh" "$k" "$modsrc" "$ZMC_BUILD_DIR/$k/ko" >"$results/$name-build.log" 2>&1; then
+		tail -n 40 "$results/$name-build.log" >&2
+		suite_cannot_run "$name" "module build failed (log: $results/$name-build.log)"
+		continue
+	fi
+	grep -E 'warning:|error:' "$results/$name-build.log" >&2 || true
+	phase "build[$k]" "$(zmc_since "$t")"
+	t=$(date +%s)
+	if ! "$ZMC_VM_DIR/mkinitramfs.sh" "$k" 2>"$results/$name-initramfs.log"; then
+		cat "$results/$name-initramfs.log" >&2
+		suite_cannot_run "$name" "initramfs failed: $(grep -m1 'error:' "$results/$name-initramfs.log" || true)"
+		continue
+	fi
+	vmdir=$ZMC_BUILD_DIR/$k/vm-check
+	boot_err=()
+	if ! "$ZMC_VM_DIR/boot.sh" "$k" check; then
+		boot_err=("$(sed 's/^fail: //' "$vmdir/status" 2>/dev/null || echo "vm/boot.sh failed")")
+	fi
+	phase "boot[$k]" "$(zmc_since "$t")"
+	grep -v -E '^ZMC-BOOTED' "$vmdir/output.log" >"$results/$name.tap" 2>/dev/null || true
+	cp "$vmdir/console.log" "$results/$name-console.log" 2>/dev/null || true
+	cp "$vmdir/dmesg.log" "$results/$name-dmesg.log" 2>/dev/null || true
+	echo "--- $name ($(head -n1 "$vmdir/output.log" 2>/dev/null | sed 's/^ZMC-BOOTED //'))"
+	print_tap "$results/$name.tap"
+	suite_result "$name" "$results/$name.tap" "$(zmc_since "$t_suite")" "${boot_err[@]}"
+done
+
+# Host suite of the tool, if tools/ has a check target (it prints TAP).
+if grep -qE '^check:' "$ZMC_REPO/tools/Makefile" 2>/dev/null; then
+	t=$(date +%s)
+	log "=== suite host-tool"
+	rc=0
+	make -s -C "$ZMC_REPO/tools" check >"$results/host-tool.tap" 2>"$results/host-tool.log" || rc=$?
+	echo "--- host-tool"
+	print_tap "$results/host-tool.tap"
+	extra=()
+	if ((rc != 0)) && ! grep -qE '^not ok [0-9]+' "$results/host-tool.tap"; then
+		extra=("make -C tools check exited $rc")
+		tail -n 20 "$results/host-tool.log" >&2
+	fi
+	suite_result host-tool "$results/host-tool.tap" "$(zmc_since "$t")" "${extra[@]}"
+	phase host-tool "$(zmc_since "$t")"
+fi
+
+echo
+echo "=== results (logs and TAP in $results)"
+printf '%s\n' "${summary[@]}"
+((${#notes[@]} == 0)) || printf '%s\n' "${notes[@]}"
+echo "phases: ${phases[*]}; total $(zmc_since "$t_all")s"
+echo "$T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
+((T_FAIL == 0))

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Fetch and unpack Debian kernels (image + headers + kbuild) into the cache.
+#   vm/kernels.sh [KERNEL...]      default: $ZMC_KERNELS, else "6.1 6.12 7.2"
+# KERNEL is a matrix id:
+#   6.1     newest bookworm 6.1.0-N   (linux-image-6.1.0-N-amd64-unsigned)
+#   6.12    newest 6.12.X+deb12       (bookworm-security / -backports)
+#   7.2     newest 7.2.X+deb14        (sid: linux-binary-unsigned-* + linux-base-*)
+#   canary  newest kernel of any suite (e.g. experimental's 7.3-rc)
+#   X.Y     newest X.Y build found anywhere
+# Package names are resolved at run time from the project's own apt lists.
+# Per kernel it writes $ZMC_CACHE/kernels/<id>/env (see zmc_load_kernel);
+# a stamp holding the resolved version makes a warm cache skip everything.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+abi_regex() {
+	case $1 in
+	6.1) echo '6\.1\.0-[0-9]+' ;;
+	6.12) echo '6\.12\.[0-9]+\+deb12' ;;
+	7.2) echo '7\.2\.[0-9]+\+deb14' ;;
+	canary) echo '[0-9]+\.[0-9]+(\.[0-9]+)?(-[0-9]+)?(\+deb[0-9]+)?' ;;
+	[0-9]*.[0-9]*) echo "${1//./\\.}(\\.[0-9]+)?(-[0-9]+)?(\\+deb[0-9]+)?" ;;
+	*) die "unknown kernel id '$1' (use 6.1, 6.12, 7.2, canary or X.Y)" ;;
+	esac
+}
+
+pkg_exists() { [[ -n $(zmc_apt apt-cache show --no-all-versions "$1" 2>/dev/null | head -n1) ]]; }
+pkg_field() { zmc_apt apt-cache show --no-all-versions "$1" | awk -v f="$2:" '$1 == f { sub(/^[^:]*: */, ""); print; exit }'; }
+
+# Sets ABI, VERSION, PKGS (name=version ...), KBUILD_LIBC for kernel id $1.
+resolve() {
+	local id=$1 re img series kbuild
+	re=$(abi_regex "$id")
+	ABI=$(zmc_apt apt-cache search --names-only \
+		"^linux-(image-($re)-amd64-unsigned|binary-unsigned-($re)-amd64)\$" |
+		awk '{print $1}' |
+		sed -E 's/^linux-image-(.*)-amd64-unsigned$/\1/; s/^linux-binary-unsigned-(.*)-amd64$/\1/' |
+		sort -uV | tail -n1)
+	[[ -n $ABI ]] || return 1
+	if pkg_exists "linux-binary-unsigned-$ABI-amd64"; then
+		img=(linux-binary-unsigned-"$ABI"-amd64 linux-base-"$ABI"-amd64)
+	else
+		img=(linux-image-"$ABI"-amd64-unsigned)
+	fi
+	VERSION=$(pkg_field "${img[0]}" Version)
+	series=$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$ABI")
+	kbuild=linux-kbuild-$ABI
+	pkg_exists "$kbuild" || kbuild=linux-kbuild-$series
+	local p
+	PKGS=()
+	for p in "${img[@]}" "linux-headers-$ABI-amd64" "linux-headers-$ABI-common" "$kbuild"; do
+		PKGS+=("$p=$VERSION")
+	done
+	KBUILD_LIBC=$(zmc_apt apt-cache show "$kbuild=$VERSION" |
+		sed -nE 's/^Depends:.*libc6 \(>= ([^)]*)\).*/\1/p' | head -n1)
+}
+
+# Turn absolute symlinks inside $1 into relative ones within $1.
+fix_symlinks() {
+	local root=$1 l target
+	while IFS= read -r -d '' l; do
+		target=$(readlink "$l")
+		ln -sfn "$(realpath -m --relative-to="$(dirname "$l")" "$root$target")" "$l"
+	done < <(find "$root" -type l -lname '/*' -print0)
+}
+
+fetch() {
+	local id=$1 kdir stamp debs root t0
+	kdir=$(zmc_kernel_dir "$id")
+	if ! resolve "$id"; then
+		die "kernel $id: no package matching linux-image-<$id…>-amd64-unsigned or linux-binary-unsigned-<$id…>-amd64 in the project's apt lists"
+	fi
+	stamp="$ABI $VERSION ${PKGS[*]}"
+	if [[ -f $kdir/env && $(cat "$kdir/stamp" 2>/dev/null) == "$stamp" ]]; then
+		log "kernel $id: $ABI ($VERSION) cached"
+		return 0
+	fi
+	t0=$(date +%s)
+	log "kernel $id: fetching $ABI ($VERSION): ${PKGS[*]%=*}"
+	rm -rf "$kdir"
+	debs=$kdir/debs root=$kdir/root
+	mkdir -p "$debs" "$root"
+	(cd "$debs" && zmc_apt apt-get download -q "${PKGS[@]}" >/dev/null) ||
+		die "kernel $id: apt-get download ${PKGS[*]} failed"
+	local deb
+	for deb in "$debs"/*.deb; do
+		case ${deb##*/} in
+		linux-image-*) # only /boot is needed: the modules are not used
+			dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$root" ./boot ;;
+		*) dpkg-deb -x "$deb" "$root" ;;
+		esac
+	done
+	rm -rf "$debs"
+	fix_symlinks "$root"
+
+	local kver=$ABI-amd64 vmlinuz hdr common gccmaj benv=host
+	vmlinuz=$(find "$root" -maxdepth 5 -type f \( -name "vmlinuz-$kver" -o -name vmlinuz.unsigned \) |
+		head -n1)
+	hdr=$root/usr/src/linux-headers-$kver
+	common=$root/usr/src/linux-headers-$ABI-common
+	[[ -n $vmlinuz ]] || die "kernel $id: no vmlinuz in ${PKGS[0]}"
+	[[ -f $hdr/.config && -f $common/Makefile ]] || die "kernel $id: headers tree incomplete in $root"
+	[[ -e $hdr/scripts/Makefile.build ]] || die "kernel $id: $hdr/scripts does not resolve (linux-kbuild missing?)"
+	gccmaj=$(sed -nE 's/^CONFIG_GCC_VERSION=([0-9]+)[0-9]{4}$/\1/p' "$hdr/.config")
+	[[ -n $gccmaj ]] || die "kernel $id: cannot read CONFIG_GCC_VERSION from $hdr/.config"
+	# Build on the host only if it has that gcc and a new enough glibc for
+	# the kbuild helpers (modpost, objtool...); otherwise in the sid chroot.
+	if ! command -v "gcc-$gccmaj" >/dev/null ||
+		{ [[ -n $KBUILD_LIBC ]] && ! dpkg --compare-versions "$(dpkg-query -W -f='${Version}' libc6)" ge "$KBUILD_LIBC"; }; then
+		benv=chroot
+	fi
+	{
+		printf 'ZMC_K_ID=%q\n' "$id"
+		printf 'ZMC_K_ABI=%q\n' "$ABI"
+		printf 'ZMC_K_VERSION=%q\n' "$VERSION"
+		printf 'ZMC_KVER=%q\n' "$kver"
+		printf 'ZMC_K_ROOT=%q\n' "$root"
+		printf 'ZMC_VMLINUZ=%q\n' "$vmlinuz"
+		printf 'ZMC_KHDR=%q\n' "$hdr"
+		printf 'ZMC_KHDR_COMMON=%q\n' "$common"
+		printf 'ZMC_K_GCC_MAJOR=%q\n' "$gccmaj"
+		printf 'ZMC_K_BUILD_ENV=%q\n' "$benv"
+	} >"$kdir/env"
+	echo "$stamp" >"$kdir/stamp"
+	log "kernel $id: $kver ready in $(zmc_since "$t0") s (build env: $benv, gcc-$gccmaj, $(du -sh "$root" | cut -f1))"
+}
+
+read -ra kernels <<<"${*:-${ZMC_KERNELS:-$ZMC_DEFAULT_KERNELS}}"
+zmc_host_deps
+zmc_lock
+zmc_apt_update
+for k in "${kernels[@]}"; do
+	fetch "$k"
+	zmc_load_kernel "$k"
+	if [[ $ZMC_K_BUILD_ENV == chroot ]]; then
+		flock -u 9
+		"$ZMC_VM_DIR/sid-chroot.sh" "$ZMC_K_GCC_MAJOR"
+		flock 9
+	fi
+done

@@ -1,0 +1,198 @@
+# shellcheck shell=bash
+# Shared helpers of the VM harness. Sourced, never run.
+#
+# Environment (all optional):
+#   ZMC_CACHE        cache folder (apt lists, .debs, unpacked kernels, sid chroot)
+#                    default ${XDG_CACHE_HOME:-$HOME/.cache}/zombiememcg
+#   ZMC_BUILD_DIR    build outputs, default <repo>/build
+#   ZMC_MIRROR       Debian archive URI, default: the one the system's apt
+#                    uses for its own release (e.g. bookworm)
+#   ZMC_SEC_MIRROR   security archive URI, default: the system's for <release>-security
+
+ZMC_VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ZMC_REPO=$(cd "$ZMC_VM_DIR/.." && pwd)
+ZMC_CACHE=${ZMC_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/zombiememcg}
+ZMC_BUILD_DIR=${ZMC_BUILD_DIR:-$ZMC_REPO/build}
+ZMC_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+# shellcheck disable=SC2034 # used by the scripts that source this file
+ZMC_DEFAULT_KERNELS="6.1 6.12 7.2"
+export ZMC_CACHE ZMC_BUILD_DIR
+
+# Kernel lines that fail a run, wherever they appear (console or dmesg dump).
+# shellcheck disable=SC2034
+ZMC_KERNEL_BAD_RE='WARNING:|BUG:|Oops|Kernel panic|general protection|UBSAN|kmemleak'
+
+log() { printf '[zmc %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf '[zmc] error: %s\n' "$*" >&2; exit 1; }
+
+# Serialise cache-mutating steps between concurrent runs (fd 9 is ours).
+zmc_lock() {
+	mkdir -p "$ZMC_CACHE"
+	exec 9>"$ZMC_CACHE/.lock"
+	flock 9
+}
+
+# ---------------------------------------------------------------- host tools
+# Bookworm packages the harness needs on the host, as "command:package".
+ZMC_HOST_DEPS=(
+	qemu-system-x86_64:qemu-system-x86
+	/bin/busybox:busybox-static
+	debootstrap:debootstrap
+	pahole:dwarves
+	cpio:cpio
+	xz:xz-utils
+	zstd:zstd
+	modinfo:kmod
+	gcc:gcc
+	make:make
+	bc:bc
+	flex:flex
+	bison:bison
+	/usr/include/libelf.h:libelf-dev
+	/usr/include/openssl/ssl.h:libssl-dev
+	/usr/lib/x86_64-linux-gnu/libc.a:libc6-dev
+	unshare:util-linux
+	flock:util-linux
+	timeout:coreutils
+	dpkg-deb:dpkg
+	apt-get:apt
+	"$ZMC_KEYRING":debian-archive-keyring
+)
+
+# Install whatever is missing (bookworm packages only, from the system's
+# own apt sources). Not root and something missing: say what, fail.
+zmc_host_deps() {
+	local dep cmd pkg missing=()
+	for dep in "${ZMC_HOST_DEPS[@]}"; do
+		cmd=${dep%%:*} pkg=${dep#*:}
+		if [[ $cmd == /* ]]; then [[ -e $cmd ]] && continue
+		else command -v "$cmd" >/dev/null 2>&1 && continue; fi
+		[[ " ${missing[*]} " == *" $pkg "* ]] || missing+=("$pkg")
+	done
+	((${#missing[@]})) || return 0
+	if [[ $(id -u) != 0 ]]; then
+		die "missing host packages: ${missing[*]} (run as root, or: apt-get install --no-install-recommends ${missing[*]})"
+	fi
+	log "installing host packages: ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# ---------------------------------------------------------------- apt
+# The project's own apt configuration: private sources, lists, cache and an
+# empty dpkg status, so the system's /etc/apt and dpkg database are never used.
+ZMC_APT_DIR=$ZMC_CACHE/apt
+export APT_CONFIG_ZMC=$ZMC_APT_DIR/apt.conf
+
+# The archive URIs the system's own apt uses (from its sources, no network):
+# sets ZMC_MIRROR and ZMC_SEC_MIRROR unless already set.
+zmc_mirrors() {
+	local codename targets
+	[[ -n ${ZMC_MIRROR:-} && -n ${ZMC_SEC_MIRROR:-} ]] && return 0
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	# shellcheck disable=SC2016 # apt's own $(FIELD) syntax
+	targets=$(apt-get indextargets --format '$(SITE) $(RELEASE)' 2>/dev/null | sort -u)
+	ZMC_MIRROR=${ZMC_MIRROR:-$(awk -v r="$codename" '$2 == r { print $1; exit }' <<<"$targets")}
+	ZMC_SEC_MIRROR=${ZMC_SEC_MIRROR:-$(awk -v r="$codename-security" '$2 == r { print $1; exit }' <<<"$targets")}
+	[[ -n $ZMC_MIRROR && -n $ZMC_SEC_MIRROR ]] ||
+		die "cannot tell the Debian archive URIs from the system's apt sources (release '$codename'): set ZMC_MIRROR and ZMC_SEC_MIRROR"
+}
+
+zmc_apt_setup() {
+	local d=$ZMC_APT_DIR
+	zmc_mirrors
+	mkdir -p "$d"/lists/partial "$d"/cache/archives/partial "$d"/etc/sources.list.d \
+		"$d"/etc/preferences.d "$d"/etc/apt.conf.d
+	: >"$d/status.tmp" && mv "$d/status.tmp" "$d/status"
+	local sb="[signed-by=$ZMC_KEYRING]"
+	cat >"$d/etc/sources.list.new" <<-EOF
+		deb $sb $ZMC_MIRROR bookworm main
+		deb $sb $ZMC_SEC_MIRROR bookworm-security main
+		deb $sb $ZMC_MIRROR bookworm-backports main
+		deb $sb $ZMC_MIRROR sid main
+		deb $sb $ZMC_MIRROR experimental main
+	EOF
+	if ! cmp -s "$d/etc/sources.list.new" "$d/etc/sources.list"; then
+		mv "$d/etc/sources.list.new" "$d/etc/sources.list"
+		rm -f "$d/updated"
+	fi
+	rm -f "$d/etc/sources.list.new"
+	cat >"$APT_CONFIG_ZMC" <<-EOF
+		Dir::State "$d";
+		Dir::State::Lists "$d/lists";
+		Dir::State::status "$d/status";
+		Dir::Cache "$d/cache";
+		Dir::Etc::SourceList "$d/etc/sources.list";
+		Dir::Etc::SourceParts "$d/etc/sources.list.d";
+		Dir::Etc::Preferences "$d/etc/preferences";
+		Dir::Etc::PreferencesParts "$d/etc/preferences.d";
+		Dir::Etc::Parts "$d/etc/apt.conf.d";
+		APT::Architecture "amd64";
+		APT::Architectures { "amd64"; };
+		APT::Sandbox::User "root";
+		Acquire::Check-Valid-Until "false";
+		Acquire::Languages "none";
+	EOF
+}
+
+zmc_apt() { APT_CONFIG=$APT_CONFIG_ZMC "$@"; }
+
+# Refresh the project's package lists unless refreshed in the last
+# ZMC_APT_MAX_AGE minutes (default 60); with old lists present a failed
+# refresh only warns (a warm cache keeps working offline).
+zmc_apt_update() {
+	zmc_apt_setup
+	local stamp=$ZMC_APT_DIR/updated
+	if [[ -n $(find "$stamp" -mmin -"${ZMC_APT_MAX_AGE:-60}" 2>/dev/null) ]]; then
+		return 0
+	fi
+	if zmc_apt apt-get update -qq >"$ZMC_APT_DIR/update.log" 2>&1; then
+		touch "$stamp"
+	else
+		if compgen -G "$ZMC_APT_DIR/lists/*_Packages*" >/dev/null; then
+			log "warning: apt-get update failed, using the package lists already cached"
+		else
+			cat "$ZMC_APT_DIR/update.log" >&2
+			die "apt-get update with the project's apt configuration failed"
+		fi
+	fi
+}
+
+# ---------------------------------------------------------------- kernels
+zmc_kernel_dir() { echo "$ZMC_CACHE/kernels/$1"; }
+
+# Load the env file written by kernels.sh for kernel id $1.
+zmc_load_kernel() {
+	local env
+	env="$(zmc_kernel_dir "$1")/env"
+	[[ -r $env ]] || die "kernel $1 is not fetched (run vm/kernels.sh $1)"
+	# shellcheck disable=SC1090
+	source "$env"
+}
+
+# ---------------------------------------------------------------- sid chroot
+ZMC_CHROOT=$ZMC_CACHE/sid-chroot
+
+# Run a command in the sid chroot, in a private mount namespace: the bind
+# mounts disappear with the namespace however the command ends. Each
+# directory in ZMC_CHROOT_BINDS (space separated) is bound at the same path
+# inside, so absolute paths stay valid on both sides.
+zmc_in_chroot() {
+	[[ -x $ZMC_CHROOT/usr/bin/make ]] || die "sid chroot missing (vm/sid-chroot.sh)"
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	ZMC_CHROOT_BINDS=${ZMC_CHROOT_BINDS:-} \
+	unshare --mount --propagation private -- bash -euo pipefail -c '
+		root=$1; shift
+		mount -t proc proc "$root/proc"
+		mount --rbind /dev "$root/dev"
+		for d in $ZMC_CHROOT_BINDS; do
+			mkdir -p "$root$d"
+			mount --bind "$d" "$root$d"
+		done
+		exec chroot "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 "$@"
+	' zmc-chroot "$ZMC_CHROOT" "$@"
+}
+
+# ---------------------------------------------------------------- misc
+# Seconds since $1 (an epoch taken with `date +%s`).
+zmc_since() { echo $(($(date +%s) - $1)); }
