@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz_zmc.c - fuzz target for the /proc/zombiememcg parser
+ *
+ * libFuzzer entry point (clang -fsanitize=fuzzer); fuzz_main.c gives it a
+ * plain main() to replay files without libFuzzer. Every input is parsed;
+ * a parsed snapshot goes through every filter, sort and output format, and
+ * its strings must survive escape/unescape. An invariant broken aborts.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zmc.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check(int cond)
+{
+	if (!cond)
+		abort();
+}
+
+static void roundtrip(const char *s, size_t len)
+{
+	char *esc = malloc(4 * len + 1);
+	size_t n;
+
+	check(esc != NULL);
+	check(strlen(s) == len);
+	zmc_escape(esc, s, len);
+	check(!zmc_unescape(esc, &n));
+	check(n == len && !memcmp(esc, s, len));
+	free(esc);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct zmc_fmt fmts[] = {
+		{ false, false, false },
+		{ true, true, true },
+	};
+	static FILE *null;
+	struct zmc_snapshot s;
+	struct zmc_error err;
+	struct zmc_filter f;
+	struct zmc_row **v;
+	size_t i, nr;
+	int sort;
+
+	if (!null)
+		null = fopen("/dev/null", "w");
+	check(null != NULL);
+	if (zmc_parse(&s, (const char *)data, size, &err)) {
+		/* an error names a line within the input, or none */
+		check(err.msg[0] != '\0');
+		check(s.rows == NULL && s.buf == NULL && s.nr == 0);
+		return 0;
+	}
+	check((s.cols & ZMC_REQUIRED_COLS) == ZMC_REQUIRED_COLS);
+	for (i = 0; i < s.nr; i++) {
+		const struct zmc_row *r = &s.rows[i];
+
+		check(r->memcg && r->comm && r->path && r->flags);
+		check(r->path[0] == '/' && r->line >= 2);
+		roundtrip(r->comm, r->comm_len);
+		roundtrip(r->path, r->path_len);
+	}
+	for (sort = ZMC_SORT_AGE; sort <= ZMC_SORT_PATH; sort++) {
+		memset(&f, 0, sizeof(f));
+		if (sort == ZMC_SORT_CHARGED && s.nr) {
+			f.has_pid = true;
+			f.pid = s.rows[0].pid;
+			f.comm = s.rows[0].comm;
+			f.older = s.rows[0].age;
+		}
+		v = zmc_select(&s, &f, sort, &nr);
+		check(v != NULL && nr <= s.nr);
+		for (i = 1; i < nr && sort == ZMC_SORT_AGE; i++)
+			check(v[i - 1]->age >= v[i]->age);
+		zmc_print_table_header(null, &fmts[sort & 1]);
+		zmc_print_table(null, &s, v, nr, &fmts[sort & 1]);
+		check(!zmc_print_summary(null, &s, v, nr));
+		zmc_print_json(null, &s, v, nr);
+		check(!zmc_print_json_summary(null, &s, v, nr));
+		check(!zmc_print_prometheus(null, &s, v, nr));
+		free(v);
+	}
+	zmc_snapshot_free(&s);
+	return 0;
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zmc.h - parse and format /proc/zombiememcg snapshots
+ *
+ * Shared by zombiememcgstat, its host tests and its fuzz target. No
+ * dependency beyond libc.
+ */
+#ifndef ZMC_H
+#define ZMC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define ZMC_PROC_PATH		"/proc/zombiememcg"
+#define ZMC_THRESHOLD_PATH	"/sys/kernel/debug/zombiememcg/older_than_secs"
+#define ZMC_DEFAULT_OLDER	30ULL
+
+/* Known columns of /proc/zombiememcg; anything else is ignored. */
+enum zmc_col {
+	ZMC_COL_IGNORED = -1,
+	ZMC_COL_MEMCG = 0,
+	ZMC_COL_ID,
+	ZMC_COL_PID,
+	ZMC_COL_COMM,
+	ZMC_COL_AGE,
+	ZMC_COL_CHARGED,
+	ZMC_COL_SWAP,
+	ZMC_COL_FOOTPRINT,
+	ZMC_COL_FLAGS,
+	ZMC_COL_PATH,
+	ZMC_NR_COLS,
+};
+
+#define ZMC_BIT(c)		(1U << (c))
+#define ZMC_REQUIRED_COLS	(ZMC_BIT(ZMC_COL_MEMCG) | \
+				 ZMC_BIT(ZMC_COL_PID) | \
+				 ZMC_BIT(ZMC_COL_COMM) | \
+				 ZMC_BIT(ZMC_COL_AGE) | \
+				 ZMC_BIT(ZMC_COL_PATH))
+
+/* One zombie memcg. Strings point into the snapshot's buffer, unescaped. */
+struct zmc_row {
+	const char *memcg;	/* opaque %pK token */
+	const char *comm;	/* creator comm, "-" if unknown */
+	const char *flags;	/* FLAGS token, "-" when absent */
+	const char *path;	/* full cgroup path, starts with '/' */
+	size_t comm_len;	/* unescaped: any byte but NUL */
+	size_t path_len;
+	unsigned long long id;
+	unsigned long long pid;
+	unsigned long long age;
+	unsigned long long charged;
+	unsigned long long swap;
+	unsigned long long footprint;
+	unsigned long line;	/* line number in the input */
+	bool predates;		/* FLAGS has 'p': AGE is a lower bound */
+};
+
+struct zmc_snapshot {
+	struct zmc_row *rows;
+	size_t nr;
+	size_t cap;
+	unsigned int cols;	/* ZMC_BIT() of every known column present */
+	char *buf;		/* owns the strings of all rows */
+};
+
+struct zmc_error {
+	unsigned long line;	/* 0: not about a line (e.g. out of memory) */
+	char msg[256];
+};
+
+/* Parser (zmcparse.c) */
+const char *zmc_col_name(enum zmc_col col);
+enum zmc_col zmc_col_lookup(const char *name, size_t len);
+int zmc_parse(struct zmc_snapshot *s, const char *data, size_t len,
+	      struct zmc_error *err);
+int zmc_parse_buf(struct zmc_snapshot *s, char *buf, size_t len,
+		  struct zmc_error *err);
+void zmc_snapshot_free(struct zmc_snapshot *s);
+int zmc_unescape(char *s, size_t *len);
+size_t zmc_escape(char *dst, const char *src, size_t len);
+int zmc_parse_u64(const char *s, unsigned long long *val);
+int zmc_read_file(const char *path, char **data, size_t *len);
+int zmc_read_threshold(const char *path, unsigned long long *secs);
+
+/* Selection: filter and sort into a view of row pointers. */
+enum zmc_sort {
+	ZMC_SORT_AGE,		/* oldest first */
+	ZMC_SORT_CHARGED,	/* most charged first */
+	ZMC_SORT_PATH,		/* by path, byte order */
+};
+
+struct zmc_filter {
+	bool has_pid;
+	unsigned long long pid;
+	const char *comm;	/* NULL: any */
+	unsigned long long older;	/* keep AGE >= older */
+};
+
+int zmc_parse_sort(const char *name, enum zmc_sort *sort);
+struct zmc_row **zmc_select(const struct zmc_snapshot *s,
+			    const struct zmc_filter *f, enum zmc_sort sort,
+			    size_t *nr);
+
+/* Formatting (zmcfmt.c) */
+struct zmc_fmt {
+	bool path;		/* --path: full PATH last instead of NAME */
+	bool charged;		/* --charged */
+	bool footprint;		/* --footprint */
+};
+
+#define ZMC_HIST_SLOTS	65	/* bcc's log2_index_max */
+
+const char *zmc_leaf(const char *path, size_t len, size_t *leaf_len);
+char *zmc_human(char *buf, size_t size, unsigned long long bytes);
+unsigned int zmc_log2_index(unsigned long long v);
+void zmc_print_log2_hist(FILE *fp, const unsigned long long *vals,
+			 const char *val_type);
+void zmc_json_string(FILE *fp, const char *s, size_t len);
+void zmc_prom_label(FILE *fp, const char *s, size_t len);
+void zmc_display(FILE *fp, const char *s, size_t len, size_t width,
+		 bool pad);
+
+void zmc_print_intro(FILE *fp);
+void zmc_print_table_header(FILE *fp, const struct zmc_fmt *fmt);
+void zmc_print_table(FILE *fp, const struct zmc_snapshot *s,
+		     struct zmc_row *const *rows, size_t nr,
+		     const struct zmc_fmt *fmt);
+int zmc_print_summary(FILE *fp, const struct zmc_snapshot *s,
+		      struct zmc_row *const *rows, size_t nr);
+void zmc_print_json(FILE *fp, const struct zmc_snapshot *s,
+		    struct zmc_row *const *rows, size_t nr);
+int zmc_print_json_summary(FILE *fp, const struct zmc_snapshot *s,
+			   struct zmc_row *const *rows, size_t nr);
+int zmc_print_prometheus(FILE *fp, const struct zmc_snapshot *s,
+			 struct zmc_row *const *rows, size_t nr);
+int zmc_check_threshold(FILE *fp, const char *path,
+			unsigned long long older);
+
+#endif /* ZMC_H */

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zombiememcgstat - show zombie memory cgroups at specified intervals
+ *
+ * Reads /proc/zombiememcg, written by the zombiememcg module, and prints
+ * it with the command line and the layout of bcc's zombiememcgstat, plus
+ * a summary, JSON and the Prometheus textfile format.
+ *
+ * Usage: zombiememcgstat [-h] [-p PID] [-c COMM] [-o OLDER] [interval] [count]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "zmc.h"
+
+#define PROG	"zombiememcgstat"
+
+enum mode { MODE_TABLE, MODE_SUMMARY, MODE_JSON, MODE_JSON_SUMMARY,
+	    MODE_PROMETHEUS };
+
+enum {
+	OPT_PATH = 256,
+	OPT_CHARGED,
+	OPT_FOOTPRINT,
+	OPT_SUMMARY,
+	OPT_JSON,
+	OPT_PROMETHEUS,
+};
+
+static volatile sig_atomic_t exiting;
+
+static const struct option long_options[] = {
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "pid",	required_argument,	NULL, 'p' },
+	{ "comm",	required_argument,	NULL, 'c' },
+	{ "older",	required_argument,	NULL, 'o' },
+	{ "sort",	required_argument,	NULL, 's' },
+	{ "file",	required_argument,	NULL, 'f' },
+	{ "path",	no_argument,		NULL, OPT_PATH },
+	{ "charged",	no_argument,		NULL, OPT_CHARGED },
+	{ "footprint",	no_argument,		NULL, OPT_FOOTPRINT },
+	{ "summary",	no_argument,		NULL, OPT_SUMMARY },
+	{ "json",	no_argument,		NULL, OPT_JSON },
+	{ "prometheus",	no_argument,		NULL, OPT_PROMETHEUS },
+	{ NULL,		0,			NULL, 0 },
+};
+
+static void usage(FILE *fp, bool full)
+{
+	fputs("usage: " PROG " [-h] [-p PID] [-c COMM] [-o OLDER] [-s KEY] [-f FILE]\n"
+	      "                       [--path] [--charged] [--footprint]\n"
+	      "                       [--summary] [--json] [--prometheus]\n"
+	      "                       [interval] [count]\n", fp);
+	if (!full) {
+		fputs("Try '" PROG " --help' for more information.\n", fp);
+		return;
+	}
+	fputs("\n"
+	      "    Zombie memory cgroups (memcgs) are cgroups that have been removed\n"
+	      "    from user space but still exist in kernel space due to non-zero refcounts.\n"
+	      "    List such zombie memcgs on a system along with their creator and\n"
+	      "    offline duration, as the zombiememcg module reports them in\n"
+	      "    /proc/zombiememcg.\n"
+	      "\n"
+	      "positional arguments:\n"
+	      "  interval              output interval, in seconds (default 30)\n"
+	      "  count                 number of outputs (default: until Ctrl-C;\n"
+	      "                        1 with -f)\n"
+	      "\n"
+	      "optional arguments:\n"
+	      "  -h, --help            show this help message and exit\n"
+	      "  -p PID, --pid PID     show zombie memcgs created by specified pid\n"
+	      "  -c COMM, --comm COMM  show zombie memcgs created by specified comm\n"
+	      "  -o OLDER, --older OLDER\n"
+	      "                        show zombie memcgs that are offline for more than\n"
+	      "                        these many secs (default 30)\n"
+	      "  -s KEY, --sort KEY    sort by age (oldest first, the default), charged\n"
+	      "                        (most charged first) or path\n"
+	      "  -f FILE, --file FILE  read a saved snapshot instead of /proc/zombiememcg\n"
+	      "  --path                show the full cgroup path instead of its name\n"
+	      "  --charged             add a CHARGED column: memory still charged\n"
+	      "  --footprint           add a FOOTPRINT column: estimated kernel memory\n"
+	      "                        of the zombie itself\n"
+	      "  --summary             totals, a table per creator comm and log2\n"
+	      "                        histograms of age and charged bytes\n"
+	      "  --json                one JSON array of zombies per interval; with\n"
+	      "                        --summary, one JSON object of the totals\n"
+	      "  --prometheus          node_exporter textfile format\n"
+	      "\n"
+	      "examples:\n"
+	      "    ./zombiememcgstat            # list all zombie memcgs at 30 secs interval\n"
+	      "    ./zombiememcgstat 5          # list all zombie memcgs at 5 secs interval\n"
+	      "    ./zombiememcgstat 30 10      # print 30 second summaries, 10 times\n"
+	      "    ./zombiememcgstat -p 1       # list zombie memcgs created by pid 1\n"
+	      "    ./zombiememcgstat -c systemd # list zombie memcgs created by systemd\n"
+	      "    ./zombiememcgstat -o 600     # list zombie memcgs older than 600 secs\n"
+	      "    ./zombiememcgstat --summary 1 1       # totals, per comm, histograms\n"
+	      "    ./zombiememcgstat --json 1 1 | jq .   # for scripts\n"
+	      "    ./zombiememcgstat --prometheus 1 1 > zombiememcg.prom  # node_exporter\n",
+	      fp);
+}
+
+static unsigned long long number(const char *what, const char *arg,
+				 bool positive)
+{
+	unsigned long long v;
+
+	if (zmc_parse_u64(arg, &v) || (positive && !v)) {
+		fprintf(stderr, PROG ": %s must be a%s integer, not '%s'\n",
+			what, positive ? " positive" : " non-negative", arg);
+		usage(stderr, false);
+		exit(2);
+	}
+	return v;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+/* Sleep until the monotonic deadline; false if interrupted to exit. */
+static bool sleep_until(const struct timespec *deadline)
+{
+	while (!exiting) {
+		int ret = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
+					  deadline, NULL);
+
+		if (!ret)
+			return true;
+		if (ret != EINTR)
+			return !exiting;
+	}
+	return false;
+}
+
+static void read_error(const char *path, bool live, int err)
+{
+	if (live && err == -ENOENT)
+		fprintf(stderr, PROG ": %s not found: the zombiememcg module is not loaded; load it with: modprobe zombiememcg\n",
+			path);
+	else if (err == -EACCES || err == -EPERM)
+		fprintf(stderr, PROG ": %s: permission denied: it is readable by root only; run " PROG " as root\n",
+			path);
+	else
+		fprintf(stderr, PROG ": %s: %s\n", path, strerror(-err));
+}
+
+struct config {
+	enum mode mode;
+	enum zmc_sort sort;
+	struct zmc_filter filter;
+	struct zmc_fmt fmt;
+	const char *path;
+	bool live;
+};
+
+/*
+ * Read and parse one snapshot, then print it. A bad snapshot prints
+ * nothing; a signal only sets a flag (SA_RESTART), so output is never cut.
+ */
+static int snapshot(const struct config *cfg, bool first)
+{
+	struct zmc_snapshot s;
+	struct zmc_error err;
+	struct zmc_row **rows;
+	size_t len, nr;
+	FILE *fp = stdout;
+	char *data;
+	int ret;
+
+	ret = zmc_read_file(cfg->path, &data, &len);
+	if (ret) {
+		read_error(cfg->path, cfg->live, ret);
+		return -1;
+	}
+	ret = zmc_parse_buf(&s, data, len, &err);
+	if (ret) {
+		if (err.line)
+			fprintf(stderr, PROG ": %s: line %lu: %s\n", cfg->path,
+				err.line, err.msg);
+		else
+			fprintf(stderr, PROG ": %s: %s\n", cfg->path, err.msg);
+		return -1;
+	}
+	rows = zmc_select(&s, &cfg->filter, cfg->sort, &nr);
+	if (!rows) {
+		fprintf(stderr, PROG ": out of memory\n");
+		zmc_snapshot_free(&s);
+		return -1;
+	}
+	if (exiting)
+		goto out;
+	switch (cfg->mode) {
+	case MODE_TABLE:
+		if (first) {
+			zmc_print_intro(fp);
+			zmc_print_table_header(fp, &cfg->fmt);
+		}
+		fputc('\n', fp);
+		zmc_print_table(fp, &s, rows, nr, &cfg->fmt);
+		break;
+	case MODE_SUMMARY:
+		if (first)
+			zmc_print_intro(fp);
+		fputc('\n', fp);
+		ret = zmc_print_summary(fp, &s, rows, nr);
+		break;
+	case MODE_JSON:
+		zmc_print_json(fp, &s, rows, nr);
+		break;
+	case MODE_JSON_SUMMARY:
+		ret = zmc_print_json_summary(fp, &s, rows, nr);
+		break;
+	case MODE_PROMETHEUS:
+		ret = zmc_print_prometheus(fp, &s, rows, nr);
+		break;
+	}
+	if (ret)
+		fprintf(stderr, PROG ": out of memory\n");
+	if (fflush(fp) || ferror(fp)) {
+		fprintf(stderr, PROG ": write error: %s\n", strerror(errno));
+		ret = -1;
+	}
+out:
+	free(rows);
+	zmc_snapshot_free(&s);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg = {
+		.mode = MODE_TABLE,
+		.sort = ZMC_SORT_AGE,
+		.filter = { .older = ZMC_DEFAULT_OLDER },
+		.path = ZMC_PROC_PATH,
+		.live = true,
+	};
+	unsigned long long interval = 30, count = 0, i;
+	bool summary = false, json = false, prom = false;
+	struct timespec deadline;
+	struct sigaction sa;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "hp:c:o:s:f:", long_options,
+				NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout, true);
+			return 0;
+		case 'p':
+			if (zmc_parse_u64(optarg, &cfg.filter.pid) ||
+			    !cfg.filter.pid) {
+				fprintf(stderr, PROG ": specified task pid should be greater than 0.\n");
+				return 2;
+			}
+			cfg.filter.has_pid = true;
+			break;
+		case 'c':
+			cfg.filter.comm = optarg;
+			break;
+		case 'o':
+			cfg.filter.older = number("OLDER", optarg, false);
+			break;
+		case 's':
+			if (zmc_parse_sort(optarg, &cfg.sort)) {
+				fprintf(stderr, PROG ": --sort takes age, charged or path, not '%s'\n",
+					optarg);
+				usage(stderr, false);
+				return 2;
+			}
+			break;
+		case 'f':
+			cfg.path = optarg;
+			cfg.live = false;
+			break;
+		case OPT_PATH:
+			cfg.fmt.path = true;
+			break;
+		case OPT_CHARGED:
+			cfg.fmt.charged = true;
+			break;
+		case OPT_FOOTPRINT:
+			cfg.fmt.footprint = true;
+			break;
+		case OPT_SUMMARY:
+			summary = true;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_PROMETHEUS:
+			prom = true;
+			break;
+		default:
+			usage(stderr, false);
+			return 2;
+		}
+	}
+	if (prom && (json || summary)) {
+		fprintf(stderr, PROG ": --prometheus cannot be combined with --json or --summary\n");
+		usage(stderr, false);
+		return 2;
+	}
+	if (prom)
+		cfg.mode = MODE_PROMETHEUS;
+	else if (json)
+		cfg.mode = summary ? MODE_JSON_SUMMARY : MODE_JSON;
+	else if (summary)
+		cfg.mode = MODE_SUMMARY;
+
+	if (argc - optind > 2) {
+		fprintf(stderr, PROG ": unrecognized argument: %s\n",
+			argv[optind + 2]);
+		usage(stderr, false);
+		return 2;
+	}
+	if (optind < argc)
+		interval = number("interval", argv[optind], true);
+	if (optind + 1 < argc)
+		count = number("count", argv[optind + 1], true);
+	else if (!cfg.live && optind == argc)
+		count = 1;
+	if (interval > 365ULL * 24 * 3600) {
+		fprintf(stderr, PROG ": interval too large\n");
+		return 2;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	/* whole snapshots at a time, flushed after each */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	if (cfg.live)
+		zmc_check_threshold(stderr, ZMC_THRESHOLD_PATH,
+				    cfg.filter.older);
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	for (i = 0; !count || i < count; i++) {
+		if (i) {
+			deadline.tv_sec += interval;
+			if (!sleep_until(&deadline))
+				break;
+		}
+		if (snapshot(&cfg, !i))
+			return 1;
+		if (exiting)
+			break;
+	}
+	return 0;
+}
