@@ -29,10 +29,10 @@ selftests:
 	$(MAKE) -C selftests
 
 check:
-	vm/check.sh
+	@vm/check.sh
 
 demo:
-	vm/demo.sh
+	@vm/demo.sh
 
 clean:
 	@if [ -e "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(PWD) clean; fi
