@@ -10,7 +10,7 @@
  * 7.x), goes back to the root cgroup and waits.  The test then removes the
  * cgroup.  Killing the holder and deleting its file lets the kernel free it.
  *
- * Usage: zombiememcg_test [path/to/zombiememcg.ko]
+ * Usage: zombiememcg_test [path/to/zombiememcg.ko [path/to/zombiememcgstat]]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -749,6 +749,237 @@ static enum ksft_result test_oracle(void)
 	return KSFT_FAIL;
 }
 
+/* ---- zombiememcgstat against the live listing ---- */
+
+#define DEFAULT_TOOL	"/bin/zombiememcgstat"
+
+static const char *tool_path = DEFAULT_TOOL;
+
+struct lines {
+	char **v;
+	size_t n;
+};
+
+static void free_lines(struct lines *l)
+{
+	while (l->n)
+		free(l->v[--l->n]);
+	free(l->v);
+	l->v = NULL;
+}
+
+/* Run the tool with @args; its stdout lines in @out.  0, or -1 (diag). */
+static int run_tool(const char *args, struct lines *out)
+{
+	char cmd[512], *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *f;
+	int status;
+
+	out->v = NULL;
+	out->n = 0;
+	snprintf(cmd, sizeof(cmd), "%s %s 2>/dev/null", tool_path, args);
+	f = popen(cmd, "r");
+	if (!f) {
+		fail_msg("popen %s: %s", cmd, strerror(errno));
+		return -1;
+	}
+	while ((len = getline(&line, &cap, f)) > 0) {
+		char **v = realloc(out->v, (out->n + 1) * sizeof(*v));
+
+		if (!v)
+			break;
+		out->v = v;
+		if (line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		out->v[out->n++] = strdup(line);
+	}
+	free(line);
+	status = pclose(f);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fail_msg("'%s' failed (status %d)", cmd, status);
+		free_lines(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* Table rows of the tool's output: the lines that start with the pointer. */
+static size_t tool_rows(const struct lines *l)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		n += !strncmp(l->v[i], "0x", 2);
+	return n;
+}
+
+/* Run the tool with @args and check it prints @want table rows. */
+static enum ksft_result tool_expect_rows(const char *args, size_t want)
+{
+	struct lines l;
+	size_t got;
+
+	if (run_tool(args, &l))
+		return KSFT_FAIL;
+	got = tool_rows(&l);
+	free_lines(&l);
+	if (got != want) {
+		fail_msg("zombiememcgstat %s: %zu rows, want %zu", args, got,
+			 want);
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+static enum ksft_result test_tool_table(void)
+{
+	struct rows rs;
+	struct lines l;
+	size_t i, j, matched = 0;
+
+	if (read_rows(&rs))
+		return KSFT_FAIL;
+	if (rs.n < 2 || run_tool("-o 0 --path 1 1", &l)) {
+		if (rs.n < 2)
+			fail_msg("expected zombies from the oracle test");
+		free_rows(&rs);
+		return KSFT_FAIL;
+	}
+	/* Each /proc row once in the tool's table: same PID and PATH. */
+	for (i = 0; i < rs.n; i++) {
+		for (j = 0; j < l.n; j++) {
+			char memcg[64], comm[64], path[PATH_MAX];
+			long pid;
+			unsigned long long age;
+
+			if (sscanf(l.v[j], "0x%63s %63s %ld %llu %4095s", memcg,
+				   comm, &pid, &age, path) == 5 &&
+			    !strcmp(memcg, rs.v[i].memcg) && pid == rs.v[i].pid &&
+			    !strcmp(path, rs.v[i].raw_path)) {
+				matched++;
+				break;
+			}
+		}
+	}
+	if (matched != rs.n || tool_rows(&l) != rs.n) {
+		fail_msg("tool rows %zu, matched %zu of %zu /proc rows",
+			 tool_rows(&l), matched, rs.n);
+		matched = 0;
+	}
+	free_lines(&l);
+	free_rows(&rs);
+	return matched ? KSFT_PASS : KSFT_FAIL;
+}
+
+/* JSON string escaping of the tool (for the characters our paths use). */
+static void json_escape(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (; *in && o + 7 < size; in++) {
+		switch (*in) {
+		case '"':
+		case '\\':
+			out[o++] = '\\';
+			out[o++] = *in;
+			break;
+		case '\n':
+			out[o++] = '\\';
+			out[o++] = 'n';
+			break;
+		case '\t':
+			out[o++] = '\\';
+			out[o++] = 't';
+			break;
+		default:
+			if ((unsigned char)*in < 0x20)
+				o += snprintf(out + o, size - o, "\\u%04x", *in);
+			else
+				out[o++] = *in;
+		}
+	}
+	out[o] = '\0';
+}
+
+static enum ksft_result test_tool_json(void)
+{
+	char want[3][PATH_MAX * 2 + 32], esc[PATH_MAX * 2];
+	struct rows rs;
+	struct lines l;
+	size_t i, j, nrows, objects = 0, matched = 0;
+
+	if (read_rows(&rs))
+		return KSFT_FAIL;
+	if (run_tool("-o 0 --json 1 1", &l)) {
+		free_rows(&rs);
+		return KSFT_FAIL;
+	}
+	for (j = 0; j < l.n; j++)
+		objects += !!strstr(l.v[j], "\"memcg\": ");
+	for (i = 0; i < rs.n; i++) {
+		json_escape(rs.v[i].path, esc, sizeof(esc));
+		snprintf(want[0], sizeof(want[0]), "\"memcg\": \"%s\"",
+			 rs.v[i].memcg);
+		snprintf(want[1], sizeof(want[1]), "\"id\": %llu, \"pid\": %ld,",
+			 rs.v[i].id, rs.v[i].pid);
+		snprintf(want[2], sizeof(want[2]), "\"path\": \"%s\"", esc);
+		for (j = 0; j < l.n; j++) {
+			if (strstr(l.v[j], want[0]) && strstr(l.v[j], want[1]) &&
+			    strstr(l.v[j], want[2])) {
+				matched++;
+				break;
+			}
+		}
+		if (j == l.n)
+			ksft_print_msg("no JSON object with %s %s %s\n",
+				       want[0], want[1], want[2]);
+	}
+	nrows = rs.n;
+	free_lines(&l);
+	free_rows(&rs);
+	if (!nrows || objects != nrows || matched != nrows) {
+		fail_msg("%zu JSON objects, %zu matched, %zu /proc rows",
+			 objects, matched, nrows);
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+static enum ksft_result test_tool_filters(void)
+{
+	char args[128];
+	struct rows rs;
+	size_t i, by_pid = 0, by_comm = 0;
+	enum ksft_result res = KSFT_FAIL;
+
+	if (read_rows(&rs))
+		return KSFT_FAIL;
+	for (i = 0; i < rs.n; i++) {
+		by_pid += rs.v[i].pid == pinned[0].pid;
+		by_comm += !strcmp(rs.v[i].comm, CREATOR_COMM);
+	}
+	if (!by_pid || !by_comm || by_comm == rs.n) {
+		fail_msg("fixture: %zu rows, %zu by pid, %zu by comm", rs.n,
+			 by_pid, by_comm);
+		goto out;
+	}
+	snprintf(args, sizeof(args), "-o 0 -p %d 1 1", pinned[0].pid);
+	if (tool_expect_rows(args, by_pid))
+		goto out;
+	if (tool_expect_rows("-o 0 -p 999999 1 1", 0) ||
+	    tool_expect_rows("-o 0 -c " CREATOR_COMM " 1 1", by_comm) ||
+	    tool_expect_rows("-o 0 -c no-such-comm 1 1", 0) ||
+	    tool_expect_rows("-o 3600 1 1", 0) ||
+	    tool_expect_rows("-o 0 1 1", rs.n))
+		goto out;
+	res = KSFT_PASS;
+out:
+	free_rows(&rs);
+	return res;
+}
+
 static enum ksft_result test_unload_with_zombies(void)
 {
 	long rows = count_rows();
@@ -865,6 +1096,9 @@ static const struct test tests_after[] = {
 	{ "a non-root reader cannot open /proc/zombiememcg", test_non_root },
 	{ "a zombie whose pin is released disappears", test_freed },
 	{ "oracle: rows equal the kernel's count of dying memcgs", test_oracle },
+	{ "zombiememcgstat lists every row of /proc/zombiememcg", test_tool_table },
+	{ "zombiememcgstat --json matches /proc/zombiememcg", test_tool_json },
+	{ "zombiememcgstat -p, -c and -o filter", test_tool_filters },
 	{ "unload with zombies tracked", test_unload_with_zombies },
 	{ "reload", test_reload },
 	{ "after reload: zombies of before the reload are freed", test_old_zombies_freed },
@@ -918,6 +1152,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1)
 		module_path = argv[1];
+	if (argc > 2)
+		tool_path = argv[2];
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(tests_before) + ARRAY_SIZE(bad_inputs) +
 		      ARRAY_SIZE(tests_after));
