@@ -8,7 +8,8 @@
 #                      Kbuild has obj-m += module/)
 #      ZMC_SKIP_USERSPACE=1  do not rebuild build/bin and build/selftests
 #      and those of vm/kernels.sh, build-module.sh, boot.sh.
-# Suites: vm-<kernel> (TAP of the VM), host-tool (`make -C tools check`).
+# Suites: vm-<kernel> (TAP of the VM), then every executable in
+# tests/suites/ (host-tool: `make -C tools check`, ...), each printing TAP.
 # Counting: every top-level "ok N"/"not ok N" line; "ok ... # SKIP" is a
 # skip. A VM without sentinel, a kernel WARN/BUG/..., a "Bail out!", a
 # plan/count mismatch or a build failure each add one failure. The last
@@ -132,22 +133,25 @@ for k in "${kernels[@]}"; do
 	suite_result "$name" "$results/$name.tap" "$(zmc_since "$t_suite")" "${boot_err[@]}"
 done
 
-# Host suite of the tool, if tools/ has a check target (it prints TAP).
-if grep -qE '^check:' "$ZMC_REPO/tools/Makefile" 2>/dev/null; then
+# Host suites: every executable in tests/suites/, each printing TAP on
+# stdout (diagnostics on stderr), named after its file.
+for suite in "$ZMC_REPO"/tests/suites/*; do
+	[[ -x $suite ]] || continue
+	name=$(basename "$suite" .sh)
 	t=$(date +%s)
-	log "=== suite host-tool"
+	log "=== suite $name"
 	rc=0
-	make -s -C "$ZMC_REPO/tools" check >"$results/host-tool.tap" 2>"$results/host-tool.log" || rc=$?
-	echo "--- host-tool"
-	print_tap "$results/host-tool.tap"
+	"$suite" >"$results/$name.tap" 2>"$results/$name.log" || rc=$?
+	echo "--- $name"
+	print_tap "$results/$name.tap"
 	extra=()
-	if ((rc != 0)) && ! grep -qE '^not ok [0-9]+' "$results/host-tool.tap"; then
-		extra=("make -C tools check exited $rc")
-		tail -n 20 "$results/host-tool.log" >&2
+	if ((rc != 0)) && ! grep -qE '^not ok [0-9]+' "$results/$name.tap"; then
+		extra=("$name exited $rc")
+		tail -n 20 "$results/$name.log" >&2
 	fi
-	suite_result host-tool "$results/host-tool.tap" "$(zmc_since "$t")" "${extra[@]}"
-	phase host-tool "$(zmc_since "$t")"
-fi
+	suite_result "$name" "$results/$name.tap" "$(zmc_since "$t")" "${extra[@]}"
+	phase "$name" "$(zmc_since "$t")"
+done
 
 echo
 echo "=== results (logs and TAP in $results)"

@@ -69,6 +69,10 @@ say "The same through the tool"
 run zombiememcgstat -o $threshold --path 1 1
 run zombiememcgstat -o $threshold --summary 1 1 || true
 
+say "For scripts and monitoring: JSON, and Prometheus' textfile format"
+run zombiememcgstat -o $threshold --json 1 1
+run sh -c "zombiememcgstat -o $threshold --prometheus 1 1 | grep -v -e '^# HELP' -e '_bucket'"
+
 say "The module's own counters"
 run cat $dbg/stats
 
