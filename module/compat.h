@@ -15,4 +15,27 @@
 #error "zombiememcg needs a kernel with CONFIG_KPROBES"
 #endif
 
+/*
+ * Kbuild greps the kernel's headers for these (see module/Kbuild):
+ *
+ * ZMC_HAVE_LRUVEC_STATS_PTR: struct mem_cgroup_per_node points to its
+ *	lruvec_stats (6.8+) instead of embedding them.
+ * ZMC_HAVE_CSS_RSTAT_CPU: rstat per-CPU data is per css (7.x: struct
+ *	css_rstat_cpu plus struct cgroup_rstat_base_cpu) rather than per
+ *	cgroup (struct cgroup_rstat_cpu).
+ */
+#ifdef ZMC_HAVE_LRUVEC_STATS_PTR
+#define ZMC_LRUVEC_STATS_APART	1
+#else
+#define ZMC_LRUVEC_STATS_APART	0
+#endif
+
+/* Per-CPU rstat bytes of the cgroup a memcg pins, and of the memcg's css. */
+#ifdef ZMC_HAVE_CSS_RSTAT_CPU
+#define ZMC_CGROUP_RSTAT_CPU_BYTES \
+	(2 * sizeof(struct css_rstat_cpu) + sizeof(struct cgroup_rstat_base_cpu))
+#else
+#define ZMC_CGROUP_RSTAT_CPU_BYTES	sizeof(struct cgroup_rstat_cpu)
+#endif
+
 #endif /* _ZOMBIEMEMCG_COMPAT_H */

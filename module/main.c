@@ -7,15 +7,28 @@
 
 #include <linux/init.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/timekeeping.h>
 
 #include "compat.h"
 #include "zombiememcg.h"
 
+static unsigned long long older_than_secs = 30;
+module_param(older_than_secs, ullong, 0444);
+MODULE_PARM_DESC(older_than_secs,
+		 "List zombies offline for at least this many seconds (default 30; debugfs changes it later)");
+
+static unsigned long max_records = 1UL << 21;
+module_param(max_records, ulong, 0444);
+MODULE_PARM_DESC(max_records,
+		 "Most memory cgroups tracked at once (default 2097152); the rest are counted as untracked");
+
 static int __init zmc_init(void)
 {
+	u64 load_ns = ktime_get_boot_fast_ns();
 	int ret;
 
-	ret = zmc_table_init();
+	ret = zmc_table_init(max_records);
 	if (ret)
 		return ret;
 
@@ -23,7 +36,7 @@ static int __init zmc_init(void)
 	if (ret)
 		goto destroy_table;
 
-	ret = zmc_procfs_init();
+	ret = zmc_procfs_init(older_than_secs);
 	if (ret)
 		goto exit_memcg;
 
@@ -32,6 +45,9 @@ static int __init zmc_init(void)
 	ret = zmc_probes_register();
 	if (ret)
 		goto exit_interfaces;
+
+	/* After the probes, so that nothing falls between the two. */
+	zmc_memcg_walk(load_ns);
 
 	pr_info("tracking memory cgroups\n");
 	return 0;

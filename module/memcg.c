@@ -12,7 +12,9 @@
 #include <linux/page_counter.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <linux/vm_event_item.h>
 
 #include "compat.h"
 #include "zombiememcg.h"
@@ -39,6 +41,7 @@ static void zmc_memcg_fill(struct cgroup_subsys_state *css,
 	ev->now_ns = ktime_get_boot_fast_ns();
 	ev->tgid = 0;
 	ev->comm = NULL;
+	ev->flags = 0;
 	if (cgroup_path(cgrp, path, PATH_MAX) < 0)
 		strscpy(path, "?", PATH_MAX);
 	ev->path = path;
@@ -94,20 +97,145 @@ void zmc_memcg_free(struct cgroup_subsys_state *css)
 }
 
 /**
- * zmc_memcg_charged_bytes() - bytes charged to a memcg's memory counter
+ * zmc_memcg_sample() - read what is still charged to a memcg
  * @key: the memcg, which must be alive (see zmc_record_sample()).
- *
- * Return: the usage of the memory counter, in bytes.
+ * @arg: a &struct zmc_sample, filled in.
  */
-u64 zmc_memcg_charged_bytes(const void *key)
+void zmc_memcg_sample(const void *key, void *arg)
 {
 	struct mem_cgroup *memcg = (struct mem_cgroup *)key;
+	struct zmc_sample *s = arg;
 
-	return (u64)page_counter_read(&memcg->memory) << PAGE_SHIFT;
+	s->charged = (u64)page_counter_read(&memcg->memory) << PAGE_SHIFT;
+	s->swap = (u64)page_counter_read(&memcg->swap) << PAGE_SHIFT;
+}
+
+static u64 zmc_footprint_bytes;
+
+/**
+ * zmc_memcg_footprint() - estimated kernel memory held by one zombie
+ *
+ * The estimate adds up, for this kernel's sizes and nr_node_ids (N) and
+ * nr_cpu_ids (C):
+ *
+ * - struct mem_cgroup with its N per-node pointers, and N struct
+ *   mem_cgroup_per_node;
+ * - the memcg's statistics: its per-CPU counters (C copies) and their
+ *   aggregate, each 2 * (MEMCG_NR_STAT + NR_VM_EVENT_ITEMS) longs, and per
+ *   node and CPU the lruvec counters, 2 * NR_VM_NODE_STAT_ITEMS longs (plus
+ *   an aggregate per node where it is allocated apart from the per-node
+ *   struct).  Kernels from 6.8 keep only a subset of these items, so this
+ *   part is an upper bound there; the structs themselves are private to
+ *   mm/memcontrol.c;
+ * - the struct cgroup the memcg pins, with its per-CPU rstat data.
+ *
+ * Left out: slab and allocator overheads, the kernfs node and the cgroup's
+ * other controllers' state, shrinker and LRU bookkeeping, and anything still
+ * charged to the memcg (CHARGED, SWAP).
+ *
+ * Return: the estimate, in bytes; the same for every zombie.
+ */
+u64 zmc_memcg_footprint(void)
+{
+	return zmc_footprint_bytes;
+}
+
+static u64 zmc_footprint_estimate(void)
+{
+	u64 nodes = nr_node_ids, cpus = nr_cpu_ids;
+	u64 vmstats = 2 * (MEMCG_NR_STAT + NR_VM_EVENT_ITEMS) * sizeof(long);
+	u64 lruvec = 2 * NR_VM_NODE_STAT_ITEMS * sizeof(long);
+	u64 bytes;
+
+	bytes = sizeof(struct mem_cgroup) + nodes * sizeof(void *);
+	bytes += nodes * (sizeof(struct mem_cgroup_per_node) +
+			  ZMC_LRUVEC_STATS_APART * lruvec);
+	bytes += vmstats + cpus * (vmstats + nodes * lruvec);
+	bytes += sizeof(struct cgroup) + cpus * ZMC_CGROUP_RSTAT_CPU_BYTES;
+	return bytes;
+}
+
+/* The memory controller's root css, on every kernel we support. */
+static struct cgroup_subsys_state *zmc_memcg_root_css(void)
+{
+	return rcu_dereference(memory_cgrp_subsys.root->cgrp.subsys[memory_cgrp_id]);
+}
+
+/*
+ * Record a memcg found by the walk.  The caller holds a reference on it, so
+ * it cannot be freed meanwhile: its free probe, if it comes, comes after
+ * the record is in, and removes it.
+ */
+static void zmc_memcg_found(struct cgroup_subsys_state *css, u64 load_ns,
+			    char *path)
+{
+	unsigned int flags = READ_ONCE(css->flags);
+	struct zmc_event ev;
+	bool offline;
+
+	if (flags & CSS_ONLINE)
+		offline = false;
+	else if (flags & CSS_DYING)
+		offline = true;		/* removed before we were loaded */
+	else
+		return;			/* not online yet: its probe records it */
+
+	zmc_memcg_fill(css, &ev, path);
+	if (offline) {
+		ev.now_ns = load_ns;
+		ev.flags = ZMC_F_PREDATES;
+	}
+	zmc_table_insert_found(&ev, offline);
+}
+
+/**
+ * zmc_memcg_walk() - record the memcgs that exist at load
+ * @load_ns: boot-time clock at load, the age origin of predating zombies.
+ *
+ * Online memcgs get a record (creator unknown) so that their offline is
+ * tracked; offline ones not yet freed are zombies that predate the module.
+ * The probes are armed before the walk, so a memcg created during it is
+ * recorded by its online probe (the walk does not replace that record),
+ * and one freed during it either was skipped (its refcount was zero) or is
+ * pinned by the walk until its record is in.
+ */
+void zmc_memcg_walk(u64 load_ns)
+{
+	struct cgroup_subsys_state *root, *pos, *next;
+	char *path;
+
+	if (mem_cgroup_disabled())
+		return;
+	path = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!path) {
+		zmc_table_alloc_failed();
+		return;
+	}
+
+	rcu_read_lock();
+	root = zmc_memcg_root_css();
+	for (pos = css_next_descendant_pre(NULL, root); pos; pos = next) {
+		if (pos == root || !css_tryget(pos)) {
+			next = css_next_descendant_pre(pos, root);
+			continue;
+		}
+		rcu_read_unlock();
+
+		zmc_memcg_found(pos, load_ns, path);
+		cond_resched();
+
+		rcu_read_lock();
+		/* Our reference keeps @pos valid to resume the walk from. */
+		next = css_next_descendant_pre(pos, root);
+		css_put(pos);
+	}
+	rcu_read_unlock();
+	kfree(path);
 }
 
 int zmc_memcg_init(void)
 {
+	zmc_footprint_bytes = zmc_footprint_estimate();
 	zmc_path_buf = __alloc_percpu(PATH_MAX, SMP_CACHE_BYTES);
 	return zmc_path_buf ? 0 : -ENOMEM;
 }

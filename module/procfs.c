@@ -21,11 +21,10 @@
 #include "zombiememcg.h"
 
 #define ZMC_PROC_NAME		"zombiememcg"
-#define ZMC_DEFAULT_OLDER_THAN	30
 /* Characters escaped in COMM and PATH, as octal, as /proc/mounts does. */
 #define ZMC_ESCAPE		" \t\n\\"
 
-static u64 zmc_older_than = ZMC_DEFAULT_OLDER_THAN;
+static u64 zmc_older_than;
 
 u64 zmc_older_than_secs(void)
 {
@@ -147,24 +146,19 @@ static void zmc_proc_stop(struct seq_file *m, void *v)
 	rhashtable_walk_stop(&it->walk);
 }
 
-static void zmc_proc_sample(const void *key, void *arg)
-{
-	*(u64 *)arg = zmc_memcg_charged_bytes(key);
-}
-
 static int zmc_proc_show(struct seq_file *m, void *v)
 {
 	struct zmc_proc_iter *it = m->private;
 	struct zmc_record *rec = v;
-	u64 charged;
+	struct zmc_sample s;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(m, "MEMCG ID PID COMM AGE CHARGED PATH\n");
+		seq_puts(m, "MEMCG ID PID COMM AGE CHARGED SWAP FOOTPRINT FLAGS PATH\n");
 		return 0;
 	}
 
 	/* Freed since the walk found it: not a zombie any more. */
-	if (!zmc_record_sample(rec, zmc_proc_sample, &charged))
+	if (!zmc_record_sample(rec, zmc_memcg_sample, &s))
 		return SEQ_SKIP;
 
 	seq_printf(m, "%pK %llu %d ", rec->key, rec->cgid, rec->tgid);
@@ -172,8 +166,10 @@ static int zmc_proc_show(struct seq_file *m, void *v)
 		seq_escape(m, rec->comm, ZMC_ESCAPE);
 	else
 		seq_putc(m, '-');
-	seq_printf(m, " %llu %llu ", zmc_record_age_secs(rec, it->now_ns),
-		   charged);
+	seq_printf(m, " %llu %llu %llu %llu %s ",
+		   zmc_record_age_secs(rec, it->now_ns), s.charged, s.swap,
+		   zmc_memcg_footprint(),
+		   rec->flags & ZMC_F_PREDATES ? "p" : "-");
 	seq_escape(m, rec->path, ZMC_ESCAPE);
 	seq_putc(m, '\n');
 	return 0;
@@ -215,8 +211,15 @@ static const struct proc_ops zmc_proc_ops = {
 
 static struct proc_dir_entry *zmc_proc_entry;
 
-int zmc_procfs_init(void)
+/**
+ * zmc_procfs_init() - create /proc/zombiememcg
+ * @older_than_secs: the initial listing threshold.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int zmc_procfs_init(u64 older_than_secs)
 {
+	zmc_set_older_than_secs(older_than_secs);
 	zmc_proc_entry = proc_create(ZMC_PROC_NAME, 0400, NULL, &zmc_proc_ops);
 	if (!zmc_proc_entry) {
 		pr_err("cannot create /proc/%s\n", ZMC_PROC_NAME);

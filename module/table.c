@@ -33,18 +33,39 @@ static struct rhashtable zmc_table;
 /* Serialises a record's death against readers sampling its memcg. */
 static DEFINE_SPINLOCK(zmc_lock);
 
+static unsigned long zmc_max_records;
+
 static atomic_long_t zmc_nr_online;
 static atomic_long_t zmc_nr_zombies;
+static atomic_long_t zmc_nr_predating;
 static atomic_long_t zmc_nr_freed;
 static atomic_long_t zmc_nr_alloc_failures;
 static atomic_long_t zmc_nr_stale;
+static atomic_long_t zmc_nr_untracked;
 
-static struct zmc_record *zmc_record_alloc(const struct zmc_event *ev)
+/*
+ * A soft bound: concurrent inserts may overshoot max_records by a few.
+ * @count: whether a refusal counts as an untracked memcg.  It does where a
+ * memcg is first seen (online, or the load-time walk), not at offline, so
+ * that each memcg is counted once.
+ */
+static bool zmc_table_has_room(bool count)
+{
+	if (atomic_read(&zmc_table.nelems) < zmc_max_records)
+		return true;
+	if (count)
+		atomic_long_inc(&zmc_nr_untracked);
+	return false;
+}
+
+/* Probes allocate with @gfp = GFP_NOWAIT: they run with preemption off. */
+static struct zmc_record *zmc_record_alloc(const struct zmc_event *ev,
+					   gfp_t gfp)
 {
 	size_t len = strlen(ev->path);
 	struct zmc_record *rec;
 
-	rec = kmalloc(struct_size(rec, path, len + 1), GFP_NOWAIT | __GFP_NOWARN);
+	rec = kmalloc(struct_size(rec, path, len + 1), gfp | __GFP_NOWARN);
 	if (!rec) {
 		zmc_table_alloc_failed();
 		return NULL;
@@ -56,6 +77,7 @@ static struct zmc_record *zmc_record_alloc(const struct zmc_event *ev)
 	rec->offline_ns = 0;
 	rec->tgid = ev->tgid;
 	rec->state = ZMC_ONLINE;
+	rec->flags = ev->flags;
 	if (ev->comm)
 		strscpy_pad(rec->comm, ev->comm, sizeof(rec->comm));
 	else
@@ -75,6 +97,8 @@ static void zmc_record_retire(struct zmc_record *rec)
 		break;
 	case ZMC_OFFLINE:
 		atomic_long_dec(&zmc_nr_zombies);
+		if (rec->flags & ZMC_F_PREDATES)
+			atomic_long_dec(&zmc_nr_predating);
 		break;
 	}
 	/* Ordered by zmc_lock against zmc_record_sample(). */
@@ -83,20 +107,26 @@ static void zmc_record_retire(struct zmc_record *rec)
 
 static void zmc_record_account(const struct zmc_record *rec)
 {
-	if (rec->state == ZMC_ONLINE)
+	if (rec->state == ZMC_ONLINE) {
 		atomic_long_inc(&zmc_nr_online);
-	else
-		atomic_long_inc(&zmc_nr_zombies);
+		return;
+	}
+	atomic_long_inc(&zmc_nr_zombies);
+	if (rec->flags & ZMC_F_PREDATES)
+		atomic_long_inc(&zmc_nr_predating);
 }
 
 /*
- * Hash @rec.  A record already hashed under the same key is stale: its memcg
- * was freed without us seeing it (a missed probe) and the pointer was reused.
- * It is replaced, so the new memcg never inherits its data.
+ * Hash @rec.  A record already hashed under the same key is replaced: either
+ * the load-time walk recorded this memcg just before its online callback
+ * (same cgroup id: the new record knows the creator), or the old one is
+ * stale, its memcg freed without us seeing it (a missed probe) and the
+ * pointer reused, so the new memcg must not inherit its data.
  */
 static void zmc_table_insert(struct zmc_record *rec)
 {
 	struct zmc_record *old;
+	bool stale;
 
 	rcu_read_lock();
 	old = rhashtable_lookup_get_insert_fast(&zmc_table, &rec->node,
@@ -119,10 +149,12 @@ static void zmc_table_insert(struct zmc_record *rec)
 		kfree(rec);
 		goto unlock;
 	}
+	stale = old->cgid != rec->cgid;
 	zmc_record_retire(old);
 	zmc_record_account(rec);
 	spin_unlock(&zmc_lock);
-	atomic_long_inc(&zmc_nr_stale);
+	if (stale)
+		atomic_long_inc(&zmc_nr_stale);
 	kfree_rcu(old, rcu);
 unlock:
 	rcu_read_unlock();
@@ -134,8 +166,11 @@ unlock:
  */
 void zmc_table_online(const struct zmc_event *ev)
 {
-	struct zmc_record *rec = zmc_record_alloc(ev);
+	struct zmc_record *rec;
 
+	if (!zmc_table_has_room(true))
+		return;
+	rec = zmc_record_alloc(ev, GFP_NOWAIT);
 	if (!rec)
 		return;
 	rec->online_ns = ev->now_ns;
@@ -176,13 +211,63 @@ int zmc_table_offline(const void *key, u64 cgid, u64 now_ns)
  */
 void zmc_table_insert_offline(const struct zmc_event *ev)
 {
-	struct zmc_record *rec = zmc_record_alloc(ev);
+	struct zmc_record *rec;
 
+	if (!zmc_table_has_room(false))
+		return;
+	rec = zmc_record_alloc(ev, GFP_NOWAIT);
 	if (!rec)
 		return;
 	rec->offline_ns = ev->now_ns;
 	rec->state = ZMC_OFFLINE;
 	zmc_table_insert(rec);
+}
+
+/**
+ * zmc_table_insert_found() - record a memcg found by the load-time walk
+ * @ev: what the walk saw; the creator is unknown.
+ * @offline: the memcg was already offline: a zombie that predates the load,
+ *	whose age is counted from @ev->now_ns.
+ *
+ * Never replaces a record: one already there comes from a probe that saw
+ * more than the walk did.  The caller holds a reference on the memcg, so it
+ * cannot be freed (and its record removed) before this returns.
+ *
+ * Return: 0, -EEXIST if the memcg already has a record, -ENOSPC or -ENOMEM.
+ */
+int zmc_table_insert_found(const struct zmc_event *ev, bool offline)
+{
+	struct zmc_record *rec, *old;
+	int ret = 0;
+
+	if (!zmc_table_has_room(true))
+		return -ENOSPC;
+	rec = zmc_record_alloc(ev, GFP_KERNEL);
+	if (!rec)
+		return -ENOMEM;
+	if (offline) {
+		rec->offline_ns = ev->now_ns;
+		rec->state = ZMC_OFFLINE;
+	} else {
+		rec->online_ns = ev->now_ns;
+	}
+
+	rcu_read_lock();
+	old = rhashtable_lookup_get_insert_fast(&zmc_table, &rec->node,
+						zmc_params);
+	if (!old) {
+		zmc_record_account(rec);
+	} else {
+		if (IS_ERR(old)) {
+			zmc_table_alloc_failed();
+			ret = PTR_ERR(old);
+		} else {
+			ret = -EEXIST;
+		}
+		kfree(rec);
+	}
+	rcu_read_unlock();
+	return ret;
 }
 
 /**
@@ -299,10 +384,19 @@ void zmc_table_stats(struct zmc_stats *st)
 	st->freed = atomic_long_read(&zmc_nr_freed);
 	st->alloc_failures = atomic_long_read(&zmc_nr_alloc_failures);
 	st->stale = atomic_long_read(&zmc_nr_stale);
+	st->predating = atomic_long_read(&zmc_nr_predating);
+	st->untracked = atomic_long_read(&zmc_nr_untracked);
 }
 
-int zmc_table_init(void)
+/**
+ * zmc_table_init() - set up an empty table
+ * @max_records: how many records it may hold.
+ *
+ * Return: 0 or -errno.
+ */
+int zmc_table_init(unsigned long max_records)
 {
+	zmc_max_records = max_records;
 	return rhashtable_init(&zmc_table, &zmc_params);
 }
 

@@ -8,6 +8,7 @@
 #ifndef _ZOMBIEMEMCG_H
 #define _ZOMBIEMEMCG_H
 
+#include <linux/bits.h>
 #include <linux/rhashtable-types.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
@@ -28,6 +29,9 @@ enum zmc_state {
 	ZMC_DEAD,
 };
 
+/* Record flags, shown in the FLAGS column. */
+#define ZMC_F_PREDATES	BIT(0)	/* offline before load: AGE counts from load */
+
 /**
  * struct zmc_record - what is known about one memory cgroup
  * @node: rhashtable linkage.
@@ -39,6 +43,7 @@ enum zmc_state {
  * @offline_ns: boot-time clock at offline, 0 while online.
  * @tgid: creator's thread group id, 0 if unknown.
  * @state: an &enum zmc_state; read locklessly with smp_load_acquire().
+ * @flags: ZMC_F_* flags.
  * @comm: creator's command name, empty if unknown.
  * @rcu: deferred freeing.
  * @path: path from the cgroup root, NUL-terminated.
@@ -50,7 +55,8 @@ struct zmc_record {
 	u64 online_ns;
 	u64 offline_ns;
 	pid_t tgid;
-	int state;
+	u8 state;
+	u8 flags;
 	char comm[TASK_COMM_LEN];
 	struct rcu_head rcu;
 	char path[];
@@ -64,6 +70,7 @@ struct zmc_record {
  * @tgid: creator's tgid, 0 if unknown.
  * @comm: creator's command name, NULL if unknown.
  * @path: path from the cgroup root.
+ * @flags: ZMC_F_* flags for the record.
  */
 struct zmc_event {
 	const void *key;
@@ -72,6 +79,17 @@ struct zmc_event {
 	pid_t tgid;
 	const char *comm;
 	const char *path;
+	unsigned int flags;
+};
+
+/**
+ * struct zmc_sample - what a reader reads from a live memcg
+ * @charged: bytes charged to its memory counter.
+ * @swap: bytes charged to its swap counter.
+ */
+struct zmc_sample {
+	u64 charged;
+	u64 swap;
 };
 
 /**
@@ -82,6 +100,8 @@ struct zmc_event {
  * @freed: tracked memcgs freed since load.
  * @alloc_failures: events lost because a record could not be allocated.
  * @stale: records replaced because their memcg pointer was reused.
+ * @predating: zombies that were offline before the module was loaded.
+ * @untracked: memcgs not recorded because max_records was reached.
  */
 struct zmc_stats {
 	unsigned long records;
@@ -90,14 +110,17 @@ struct zmc_stats {
 	unsigned long freed;
 	unsigned long alloc_failures;
 	unsigned long stale;
+	unsigned long predating;
+	unsigned long untracked;
 };
 
 /* table.c */
-int zmc_table_init(void);
+int zmc_table_init(unsigned long max_records);
 void zmc_table_destroy(void);
 void zmc_table_online(const struct zmc_event *ev);
 int zmc_table_offline(const void *key, u64 cgid, u64 now_ns);
 void zmc_table_insert_offline(const struct zmc_event *ev);
+int zmc_table_insert_found(const struct zmc_event *ev, bool offline);
 void zmc_table_free(const void *key);
 void zmc_table_alloc_failed(void);
 void zmc_table_stats(struct zmc_stats *st);
@@ -114,7 +137,9 @@ void zmc_memcg_exit(void);
 void zmc_memcg_online(struct cgroup_subsys_state *css);
 void zmc_memcg_offline(struct cgroup_subsys_state *css);
 void zmc_memcg_free(struct cgroup_subsys_state *css);
-u64 zmc_memcg_charged_bytes(const void *key);
+void zmc_memcg_walk(u64 load_ns);
+void zmc_memcg_sample(const void *key, void *arg);
+u64 zmc_memcg_footprint(void);
 
 /* probes.c */
 int zmc_probes_register(void);
@@ -122,7 +147,7 @@ void zmc_probes_unregister(void);
 unsigned long zmc_probes_missed(void);
 
 /* procfs.c */
-int zmc_procfs_init(void);
+int zmc_procfs_init(u64 older_than_secs);
 void zmc_procfs_exit(void);
 u64 zmc_older_than_secs(void);
 void zmc_set_older_than_secs(u64 secs);

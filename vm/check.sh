@@ -92,6 +92,24 @@ elif ! "$ZMC_VM_DIR/build-userspace.sh" >"$results/userspace.log" 2>&1; then
 fi
 phase userspace "$(zmc_since "$t")"
 
+# vm_suite NAME KERNEL SMP APPEND: boot KERNEL's initramfs in mode check
+# on SMP CPUs with APPEND on the command line; count its TAP as NAME.
+vm_suite() {
+	local name=$1 k=$2 vmdir=$ZMC_BUILD_DIR/$2/vm-check t_suite
+	local boot_err=()
+
+	t_suite=$(date +%s)
+	if ! ZMC_SMP=$3 ZMC_APPEND="${ZMC_APPEND:-} $4" "$ZMC_VM_DIR/boot.sh" "$k" check; then
+		boot_err=("$(sed 's/^fail: //' "$vmdir/status" 2>/dev/null || echo "vm/boot.sh failed")")
+	fi
+	grep -v -E '^ZMC-BOOTED' "$vmdir/output.log" >"$results/$name.tap" 2>/dev/null || true
+	cp "$vmdir/console.log" "$results/$name-console.log" 2>/dev/null || true
+	cp "$vmdir/dmesg.log" "$results/$name-dmesg.log" 2>/dev/null || true
+	echo "--- $name ($(head -n1 "$vmdir/output.log" 2>/dev/null | sed 's/^ZMC-BOOTED //'), $3 CPUs)"
+	print_tap "$results/$name.tap"
+	suite_result "$name" "$results/$name.tap" "$(zmc_since "$t_suite")" "${boot_err[@]}"
+}
+
 for k in "${kernels[@]}"; do
 	name=vm-$k
 	t_suite=$(date +%s)
@@ -119,18 +137,14 @@ for k in "${kernels[@]}"; do
 		suite_cannot_run "$name" "initramfs failed: $(grep -m1 'error:' "$results/$name-initramfs.log" || true)"
 		continue
 	fi
-	vmdir=$ZMC_BUILD_DIR/$k/vm-check
-	boot_err=()
-	if ! "$ZMC_VM_DIR/boot.sh" "$k" check; then
-		boot_err=("$(sed 's/^fail: //' "$vmdir/status" 2>/dev/null || echo "vm/boot.sh failed")")
-	fi
+	# Twice: on 1 CPU, then on 4 CPUs, told the 1-CPU FOOTPRINT so that
+	# the guest checks it grows with the CPU count.
+	vm_suite "$name" "$k" 1 ""
 	phase "boot[$k]" "$(zmc_since "$t")"
-	grep -v -E '^ZMC-BOOTED' "$vmdir/output.log" >"$results/$name.tap" 2>/dev/null || true
-	cp "$vmdir/console.log" "$results/$name-console.log" 2>/dev/null || true
-	cp "$vmdir/dmesg.log" "$results/$name-dmesg.log" 2>/dev/null || true
-	echo "--- $name ($(head -n1 "$vmdir/output.log" 2>/dev/null | sed 's/^ZMC-BOOTED //'))"
-	print_tap "$results/$name.tap"
-	suite_result "$name" "$results/$name.tap" "$(zmc_since "$t_suite")" "${boot_err[@]}"
+	ref=$(sed -n 's/^# zmc-footprint cpus=\([0-9]*\) bytes=\([0-9]*\)$/\2@\1/p' "$results/$name.tap" | head -n1)
+	t=$(date +%s)
+	vm_suite "$name-smp4" "$k" 4 "${ref:+zmc.footprint_ref=$ref}"
+	phase "boot-smp4[$k]" "$(zmc_since "$t")"
 done
 
 # Host suites: every executable in tests/suites/, each printing TAP on
