@@ -17,10 +17,6 @@ for f in /lib/zombiememcg/zombiememcg.ko $pin /bin/zombiememcgstat; do
 	[ -e "$f" ] || { echo "demo: $f is missing from the initramfs"; exit 1; }
 done
 
-say "Load the module and set a short threshold ($threshold s; the default is 30)"
-run insmod /lib/zombiememcg/zombiememcg.ko
-run sh -c "echo $threshold > $dbg/older_than_secs"
-
 say "A systemd-like cgroup tree"
 echo +memory >$cg/cgroup.subtree_control
 for d in system.slice user.slice user.slice/user-1000.slice; do
@@ -44,6 +40,17 @@ start() { # start LOG ARGS...: run zmc_pin in the background, wait for "ready"
 		sleep 0.1
 	done
 }
+# A zombie older than the module: logrotate's unit ran and was removed
+# before anyone loaded zombiememcg.
+start old -c logrotate -s $cg/system.slice/logrotate.service
+run rmdir $cg/system.slice/logrotate.service
+
+say "Load the module and set a short threshold ($threshold s; the default is 30)"
+run insmod /lib/zombiememcg/zombiememcg.ko
+run sh -c "echo $threshold > $dbg/older_than_secs"
+say "The zombie that predates the module is found at load (FLAGS p, creator unknown)"
+run sh -c "echo 0 > $dbg/older_than_secs; cat /proc/zombiememcg; echo $threshold > $dbg/older_than_secs"
+
 start shim -c containerd-shim -s -f /tmp/pins -b 4194304 \
 	$cg/system.slice/docker-4f1c2a.scope $cg/system.slice/docker-9b7e3d.scope
 start cron -c cron -s $cg/system.slice/cron-job-backup.scope
