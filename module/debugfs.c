@@ -173,6 +173,8 @@ static int zmc_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "alloc_failures %lu\n", st.alloc_failures);
 	seq_printf(m, "stale %lu\n", st.stale);
 	seq_printf(m, "probe_misses %lu\n", zmc_probes_missed());
+	seq_printf(m, "record_bytes %lu\n", st.record_bytes);
+	seq_printf(m, "lock_wait_max_ns %llu\n", st.lock_wait_max_ns);
 	seq_printf(m, "charged_bytes %llu\n", t.charged);
 	seq_printf(m, "swap_bytes %llu\n", t.swap);
 	seq_printf(m, "footprint_bytes %llu\n",

@@ -13,6 +13,7 @@
 
 #include <linux/atomic.h>
 #include <linux/overflow.h>
+#include <linux/sched/clock.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -42,6 +43,10 @@ static atomic_long_t zmc_nr_freed;
 static atomic_long_t zmc_nr_alloc_failures;
 static atomic_long_t zmc_nr_stale;
 static atomic_long_t zmc_nr_untracked;
+/* Slab bytes of the records hashed now (kmalloc's rounded-up sizes). */
+static atomic_long_t zmc_record_bytes;
+/* Longest wait of the free probe for zmc_lock, in ns (readers hold it). */
+static atomic64_t zmc_lock_wait_max_ns;
 
 /*
  * A soft bound: concurrent inserts may overshoot max_records by a few.
@@ -56,6 +61,26 @@ static bool zmc_table_has_room(bool count)
 	if (count)
 		atomic_long_inc(&zmc_nr_untracked);
 	return false;
+}
+
+/* Take zmc_lock in a probe, keeping the longest wait for the stats. */
+static void zmc_lock_timed(void)
+	__acquires(&zmc_lock)
+{
+	u64 start = local_clock(), wait, max;
+
+	spin_lock(&zmc_lock);
+	wait = local_clock() - start;
+	max = atomic64_read(&zmc_lock_wait_max_ns);
+	while (wait > max && !atomic64_try_cmpxchg(&zmc_lock_wait_max_ns,
+						   &max, wait))
+		;
+}
+
+static size_t zmc_record_size(const struct zmc_record *rec)
+{
+	return kmalloc_size_roundup(struct_size(rec, path,
+						strlen(rec->path) + 1));
 }
 
 /* Probes allocate with @gfp = GFP_NOWAIT: they run with preemption off. */
@@ -91,6 +116,7 @@ static void zmc_record_retire(struct zmc_record *rec)
 {
 	lockdep_assert_held(&zmc_lock);
 
+	atomic_long_sub(zmc_record_size(rec), &zmc_record_bytes);
 	switch (rec->state) {
 	case ZMC_ONLINE:
 		atomic_long_dec(&zmc_nr_online);
@@ -107,6 +133,7 @@ static void zmc_record_retire(struct zmc_record *rec)
 
 static void zmc_record_account(const struct zmc_record *rec)
 {
+	atomic_long_add(zmc_record_size(rec), &zmc_record_bytes);
 	if (rec->state == ZMC_ONLINE) {
 		atomic_long_inc(&zmc_nr_online);
 		return;
@@ -141,7 +168,7 @@ static void zmc_table_insert(struct zmc_record *rec)
 		goto unlock;
 	}
 
-	spin_lock(&zmc_lock);
+	zmc_lock_timed();
 	if (rhashtable_replace_fast(&zmc_table, &old->node, &rec->node,
 				    zmc_params)) {
 		spin_unlock(&zmc_lock);
@@ -286,7 +313,7 @@ void zmc_table_free(const void *key)
 	if (!rec)
 		goto unlock;
 
-	spin_lock(&zmc_lock);
+	zmc_lock_timed();
 	if (rhashtable_remove_fast(&zmc_table, &rec->node, zmc_params)) {
 		/* Replaced under us: the new record is not ours to drop. */
 		spin_unlock(&zmc_lock);
@@ -386,6 +413,8 @@ void zmc_table_stats(struct zmc_stats *st)
 	st->stale = atomic_long_read(&zmc_nr_stale);
 	st->predating = atomic_long_read(&zmc_nr_predating);
 	st->untracked = atomic_long_read(&zmc_nr_untracked);
+	st->record_bytes = atomic_long_read(&zmc_record_bytes);
+	st->lock_wait_max_ns = atomic64_read(&zmc_lock_wait_max_ns);
 }
 
 /**
@@ -402,6 +431,7 @@ int zmc_table_init(unsigned long max_records)
 
 static void zmc_record_destroy(void *ptr, void *arg)
 {
+	atomic_long_sub(zmc_record_size(ptr), &zmc_record_bytes);
 	kfree(ptr);
 }
 

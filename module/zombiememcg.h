@@ -102,6 +102,8 @@ struct zmc_sample {
  * @stale: records replaced because their memcg pointer was reused.
  * @predating: zombies that were offline before the module was loaded.
  * @untracked: memcgs not recorded because max_records was reached.
+ * @record_bytes: slab bytes of the records in the table.
+ * @lock_wait_max_ns: longest wait of the free probe for the table's lock.
  */
 struct zmc_stats {
 	unsigned long records;
@@ -112,6 +114,8 @@ struct zmc_stats {
 	unsigned long stale;
 	unsigned long predating;
 	unsigned long untracked;
+	unsigned long record_bytes;
+	u64 lock_wait_max_ns;
 };
 
 /* table.c */

@@ -989,7 +989,7 @@ static long long stat_value(const char *name)
 static enum ksft_result test_stats_totals(void)
 {
 	unsigned long long charged = 0, footprint = 0;
-	long long zombies, predating, cb, fb, bz;
+	long long zombies, predating, cb, fb, bz, records, rb;
 	size_t i, flagged = 0, by_creator = 0;
 	char big[64];
 	struct rows rs;
@@ -1022,6 +1022,15 @@ static enum ksft_result test_stats_totals(void)
 		return KSFT_FAIL;
 	}
 	free_rows(&rs);
+	/* The module's own accounting: a record is a small kmalloc object. */
+	records = stat_value("records");
+	rb = stat_value("record_bytes");
+	if (records <= 0 || rb < records * 64 || rb > records * 512 ||
+	    stat_value("lock_wait_max_ns") < 0) {
+		fail_msg("record_bytes %lld for %lld records, lock_wait_max_ns %lld",
+			 rb, records, stat_value("lock_wait_max_ns"));
+		return KSFT_FAIL;
+	}
 	return KSFT_PASS;
 }
 
