@@ -322,8 +322,8 @@ void zmc_print_table_header(FILE *fp, const struct zmc_fmt *fmt)
 		col(fp, "NAME", 22, false);
 	col(fp, "COMM", 16, false);
 	col(fp, "PID", 8, false);
-	col(fp, "AGE(secs)", 9, !fmt->charged && !fmt->footprint &&
-		!fmt->path);
+	col(fp, "AGE(secs)", 9,
+	    !fmt->charged && !fmt->footprint && !fmt->path);
 	if (fmt->charged)
 		col(fp, "CHARGED", 8, !fmt->footprint && !fmt->path);
 	if (fmt->footprint)

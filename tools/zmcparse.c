@@ -151,11 +151,10 @@ static const char *quote(char *buf, size_t size, const char *s)
 	for (; *s && w + 8 < size; s++) {
 		unsigned char c = *s;
 
-		if (c < 0x20 || c >= 0x7f || c == '\'') {
+		if (c < 0x20 || c >= 0x7f || c == '\'')
 			w += snprintf(buf + w, size - w, "\\%03o", c);
-		} else {
+		else
 			buf[w++] = c;
-		}
 	}
 	if (*s) {
 		memcpy(buf + w, "...", 3);
@@ -349,7 +348,7 @@ static int parse_row(struct zmc_row *r, const struct header *h, char **tok,
 						    quote(q, sizeof(q), t));
 			}
 			r->flags = t;
-			r->predates = strchr(t, 'p') != NULL;
+			r->predates = !!strchr(t, 'p');
 			break;
 		case ZMC_COL_COMM:
 			if (parse_str(err, line, c, t, &len))
@@ -589,13 +588,16 @@ int zmc_parse_sort(const char *name, enum zmc_sort *sort)
 	return 0;
 }
 
-#define CMP(a, b)	((a) < (b) ? -1 : (a) > (b))
+static int cmp_u64(unsigned long long a, unsigned long long b)
+{
+	return a < b ? -1 : a > b;
+}
 
 static int cmp_tail(const struct zmc_row *a, const struct zmc_row *b)
 {
 	int d = strcmp(a->path, b->path);
 
-	return d ? d : CMP(a->line, b->line);
+	return d ? d : cmp_u64(a->line, b->line);
 }
 
 static int cmp_age(const void *pa, const void *pb)
@@ -604,7 +606,7 @@ static int cmp_age(const void *pa, const void *pb)
 	const struct zmc_row *b = *(struct zmc_row *const *)pb;
 
 	if (a->age != b->age)
-		return CMP(b->age, a->age);
+		return cmp_u64(b->age, a->age);
 	return cmp_tail(a, b);
 }
 
@@ -614,7 +616,7 @@ static int cmp_charged(const void *pa, const void *pb)
 	const struct zmc_row *b = *(struct zmc_row *const *)pb;
 
 	if (a->charged != b->charged)
-		return CMP(b->charged, a->charged);
+		return cmp_u64(b->charged, a->charged);
 	return cmp_age(pa, pb);
 }
 
@@ -627,8 +629,8 @@ static int cmp_path(const void *pa, const void *pb)
 	if (d)
 		return d;
 	if (a->age != b->age)
-		return CMP(b->age, a->age);
-	return CMP(a->line, b->line);
+		return cmp_u64(b->age, a->age);
+	return cmp_u64(a->line, b->line);
 }
 
 static bool match(const struct zmc_row *r, const struct zmc_filter *f)

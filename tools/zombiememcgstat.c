@@ -145,7 +145,8 @@ static void read_error(const char *path, bool live, int err)
 		fprintf(stderr, PROG ": %s not found: the zombiememcg module is not loaded; load it with: modprobe zombiememcg\n",
 			path);
 	else if (err == -EACCES || err == -EPERM)
-		fprintf(stderr, PROG ": %s: permission denied: it is readable by root only; run " PROG " as root\n",
+		fprintf(stderr,
+			PROG ": %s: permission denied (root only): run " PROG " as root\n",
 			path);
 	else
 		fprintf(stderr, PROG ": %s: %s\n", path, strerror(-err));
