@@ -19,8 +19,9 @@ ZMC_DEFAULT_KERNELS="6.1 6.12 7.2"
 export ZMC_CACHE ZMC_BUILD_DIR
 
 # Kernel lines that fail a run, wherever they appear (console or dmesg dump).
+# A caller may set its own (the debug tier: its kmemleak prints a banner).
 # shellcheck disable=SC2034
-ZMC_KERNEL_BAD_RE='WARNING:|BUG:|Oops|Kernel panic|general protection|UBSAN|kmemleak'
+ZMC_KERNEL_BAD_RE=${ZMC_KERNEL_BAD_RE:-'WARNING:|BUG:|Oops|Kernel panic|general protection|UBSAN|kmemleak'}
 
 log() { printf '[zmc %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf '[zmc] error: %s\n' "$*" >&2; exit 1; }
