@@ -7,6 +7,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cgroup.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/limits.h>
 #include <linux/memcontrol.h>
 #include <linux/page_counter.h>
@@ -25,6 +27,9 @@
  * event is wasteful; the record then gets exactly what the path needs.
  */
 static char __percpu *zmc_path_buf;
+
+/* How long the load waits for offline callbacks under way (see settle). */
+#define ZMC_SETTLE_TIMEOUT	(10 * HZ)
 
 /*
  * Fill @ev for @css.  @path is PATH_MAX bytes.  The online probe runs with
@@ -77,7 +82,7 @@ void zmc_memcg_offline(struct cgroup_subsys_state *css)
 	char *path;
 
 	if (!zmc_table_offline(memcg, cgroup_id(css->cgroup),
-			       ktime_get_boot_fast_ns()))
+			       ktime_get_boot_fast_ns(), 0))
 		return;
 
 	/* Created before we were loaded: record it now, creator unknown. */
@@ -165,8 +170,11 @@ static struct cgroup_subsys_state *zmc_memcg_root_css(void)
  * Record a memcg found by the walk.  The caller holds a reference on it, so
  * it cannot be freed meanwhile: its free probe, if it comes, comes after
  * the record is in, and removes it.
+ *
+ * Return: true if the memcg was removed but its offline callback had not
+ * finished: the caller must see it through zmc_memcg_settle().
  */
-static void zmc_memcg_found(struct cgroup_subsys_state *css, u64 load_ns,
+static bool zmc_memcg_found(struct cgroup_subsys_state *css, u64 load_ns,
 			    char *path)
 {
 	unsigned int flags = READ_ONCE(css->flags);
@@ -178,7 +186,7 @@ static void zmc_memcg_found(struct cgroup_subsys_state *css, u64 load_ns,
 	else if (flags & CSS_DYING)
 		offline = true;		/* removed before we were loaded */
 	else
-		return;			/* not online yet: its probe records it */
+		return false;		/* not online yet: its probe records it */
 
 	zmc_memcg_fill(css, &ev, path);
 	if (offline) {
@@ -186,6 +194,28 @@ static void zmc_memcg_found(struct cgroup_subsys_state *css, u64 load_ns,
 		ev.flags = ZMC_F_PREDATES;
 	}
 	zmc_table_insert_found(&ev, offline);
+	return !offline && (flags & CSS_DYING);
+}
+
+/*
+ * A memcg the walk saw removed but still online.  Its offline callback is
+ * queued or running.  If it started before the probes were armed, the probe
+ * missed it, and CSS_ONLINE is only cleared once it returns.  So wait, up
+ * to @deadline, until either the probe marked the record offline or the
+ * callback finished unseen; then mark it here.
+ */
+static void zmc_memcg_settle(struct cgroup_subsys_state *css,
+			     unsigned long deadline)
+{
+	struct mem_cgroup *memcg = mem_cgroup_from_css(css);
+	u64 cgid = cgroup_id(css->cgroup);
+
+	while ((READ_ONCE(css->flags) & CSS_ONLINE) &&
+	       time_before(jiffies, deadline))
+		msleep(20);
+	if (!(READ_ONCE(css->flags) & CSS_ONLINE))
+		zmc_table_offline(memcg, cgid, ktime_get_boot_fast_ns(),
+				  ZMC_F_PREDATES);
 }
 
 /**
@@ -201,7 +231,9 @@ static void zmc_memcg_found(struct cgroup_subsys_state *css, u64 load_ns,
  */
 void zmc_memcg_walk(u64 load_ns)
 {
-	struct cgroup_subsys_state *root, *pos, *next;
+	struct cgroup_subsys_state *root, *pos, *next, **dying = NULL, **more;
+	unsigned int ndying = 0, i;
+	unsigned long deadline;
 	char *path;
 
 	if (mem_cgroup_disabled())
@@ -221,7 +253,16 @@ void zmc_memcg_walk(u64 load_ns)
 		}
 		rcu_read_unlock();
 
-		zmc_memcg_found(pos, load_ns, path);
+		if (zmc_memcg_found(pos, load_ns, path)) {
+			/* Keep the reference until it is settled. */
+			more = krealloc(dying, (ndying + 1) * sizeof(*dying),
+					GFP_KERNEL);
+			if (more) {
+				dying = more;
+				dying[ndying++] = pos;
+				css_get(pos);
+			}
+		}
 		cond_resched();
 
 		rcu_read_lock();
@@ -231,6 +272,13 @@ void zmc_memcg_walk(u64 load_ns)
 	}
 	rcu_read_unlock();
 	kfree(path);
+
+	deadline = jiffies + ZMC_SETTLE_TIMEOUT;
+	for (i = 0; i < ndying; i++) {
+		zmc_memcg_settle(dying[i], deadline);
+		css_put(dying[i]);
+	}
+	kfree(dying);
 }
 
 int zmc_memcg_init(void)

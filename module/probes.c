@@ -38,18 +38,23 @@ static int zmc_free_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * Armed in this order, the reverse of a memcg's life, and disarmed in the
+ * reverse of it: a record made by one probe never misses a later event
+ * because that event's probe was not armed yet.
+ */
 static struct kprobe zmc_kprobes[] = {
 	{
-		.symbol_name = "mem_cgroup_css_online",
-		.pre_handler = zmc_online_pre,
+		.symbol_name = "mem_cgroup_css_free",
+		.pre_handler = zmc_free_pre,
 	},
 	{
 		.symbol_name = "mem_cgroup_css_offline",
 		.pre_handler = zmc_offline_pre,
 	},
 	{
-		.symbol_name = "mem_cgroup_css_free",
-		.pre_handler = zmc_free_pre,
+		.symbol_name = "mem_cgroup_css_online",
+		.pre_handler = zmc_online_pre,
 	},
 };
 

@@ -209,11 +209,14 @@ void zmc_table_online(const struct zmc_event *ev)
  * @key: the memcg pointer.
  * @cgid: its cgroup id, to tell it from a stale record at the same pointer.
  * @now_ns: boot-time clock now.
+ * @flags: ZMC_F_* flags to add to the record.
  *
- * Return: 0, or -ENOENT when the memcg has no (valid) record, in which case
- * the caller gathers what it can and calls zmc_table_insert_offline().
+ * Return: 0, or -ENOENT when the memcg has no (valid) online record, in
+ * which case the offline probe gathers what it can and calls
+ * zmc_table_insert_offline().
  */
-int zmc_table_offline(const void *key, u64 cgid, u64 now_ns)
+int zmc_table_offline(const void *key, u64 cgid, u64 now_ns,
+		      unsigned int flags)
 {
 	struct zmc_record *rec;
 	int ret = -ENOENT;
@@ -222,10 +225,13 @@ int zmc_table_offline(const void *key, u64 cgid, u64 now_ns)
 	rec = rhashtable_lookup(&zmc_table, &key, zmc_params);
 	if (rec && rec->cgid == cgid && rec->state == ZMC_ONLINE) {
 		WRITE_ONCE(rec->offline_ns, now_ns);
-		/* Pairs with zmc_record_is_zombie(): it sees offline_ns. */
+		WRITE_ONCE(rec->flags, rec->flags | flags);
+		/* Pairs with zmc_record_is_zombie(): it sees the above. */
 		smp_store_release(&rec->state, ZMC_OFFLINE);
 		atomic_long_dec(&zmc_nr_online);
 		atomic_long_inc(&zmc_nr_zombies);
+		if (flags & ZMC_F_PREDATES)
+			atomic_long_inc(&zmc_nr_predating);
 		ret = 0;
 	}
 	rcu_read_unlock();

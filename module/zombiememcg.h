@@ -122,7 +122,8 @@ struct zmc_stats {
 int zmc_table_init(unsigned long max_records);
 void zmc_table_destroy(void);
 void zmc_table_online(const struct zmc_event *ev);
-int zmc_table_offline(const void *key, u64 cgid, u64 now_ns);
+int zmc_table_offline(const void *key, u64 cgid, u64 now_ns,
+		      unsigned int flags);
 void zmc_table_insert_offline(const struct zmc_event *ev);
 int zmc_table_insert_found(const struct zmc_event *ev, bool offline);
 void zmc_table_free(const void *key);

@@ -885,6 +885,18 @@ static enum ksft_result test_freed(void)
 	return wait_row(zombie.cg, 0, NULL) ? KSFT_PASS : KSFT_FAIL;
 }
 
+/* Show a file as diagnostics. */
+static void dump_file(const char *path)
+{
+	char buf[4096], *line, *save;
+
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		ksft_print_msg("%s: %s\n", path, line);
+}
+
 /*
  * Poll until the listing (threshold 0) has as many rows as the kernel has
  * dying memcgs, at least @min_rows, each memcg once.  False (diag) if not.
@@ -914,6 +926,8 @@ static bool wait_oracle(long min_rows)
 	} while (now_secs() < end);
 	fail_msg("rows %ld (%ld listed twice), kernel's dying memcgs %ld, want >= %ld",
 		 rows, dups, dying, min_rows);
+	dump_file(STATS_FILE);
+	dump_file(CG_ROOT "/cgroup.stat");
 	return false;
 }
 
@@ -1437,6 +1451,12 @@ static enum ksft_result test_storm(void)
 	}
 	if (!wait_oracle(1))
 		goto out;
+	/* A free or offline unseen since the load would leave a stale record. */
+	if (stat_value("stale")) {
+		fail_msg("stale records after the storm: %lld", stat_value("stale"));
+		dump_file(STATS_FILE);
+		goto out;
+	}
 	for (i = 0; i < 2; i++) {
 		kill(kids[i], SIGKILL);
 		waitpid(kids[i], NULL, 0);
