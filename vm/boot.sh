@@ -12,7 +12,7 @@
 # Env: ZMC_TIMEOUT (host timeout, s, default 600)  ZMC_GUEST_TIMEOUT (default
 #      ZMC_TIMEOUT-120)  ZMC_SMP (2)  ZMC_MEM (1G)  ZMC_QEMU_CPU (qemu64,+rdrand)
 #      ZMC_APPEND (extra kernel args)  ZMC_INITRD  ZMC_STREAM=1 (print the
-#      guest output live)
+#      guest output live)  ZMC_QEMU_EXTRA (extra QEMU args, blank-separated)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -40,6 +40,9 @@ qemu=(qemu-system-x86_64 -accel "tcg,thread=single" -m "${ZMC_MEM:-1G}" -smp "${
 # RDRAND seeds the guest's crng at boot: without it getrandom() blocks and
 # %p/%pK print "(____ptrval____)".
 qemu+=(-cpu "${ZMC_QEMU_CPU:-qemu64,+rdrand}")
+# Extra QEMU arguments, split on blanks (bench/bench.sh: -icount).
+read -ra extra <<<"${ZMC_QEMU_EXTRA:-}"
+qemu+=("${extra[@]}")
 if [[ $mode == shell ]]; then # interactive, on this terminal; no verdict
 	log "shell on ttyS0 here (Ctrl-A X quits QEMU); guest output in $dir/ttyS1.log"
 	exec "${qemu[@]}"

@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The debug tier: the module under a debug kernel (KASAN, lockdep, kmemleak,
+# KUnit, failslab), in one QEMU VM. Prints TAP on stdout (plan last), logs
+# on stderr; exit 1 on any failure.
+#   vm/debug/check.sh [--totals] [SERIES]     SERIES: 6.12 (default)
+# --totals: after the plan, the line "N passed, N failed, N skipped" (for
+# running the tier alone; vm/check.sh counts the TAP itself).
+# Steps: debug kernel (vm/debug/build-kernel.sh, cached by content), the
+# module and its KUnit module (module/tests/) built against it, static guest
+# programs (vm/debug/guest/), the initramfs (vm/mkinitramfs.sh, with /debug),
+# one boot in mode "debug" (vm/boot.sh; /debug/run.sh runs the phases).
+# TAP: one line per KUnit case, per VM selftest, per fuzz/stress/fault check,
+# the end-of-run report checks, "VM ran to the end" and "no kernel report".
+# A debug kernel that cannot be built for lack of disk space, or
+# ZMC_SKIP_DEBUG=1, gives one "ok 1 ... # SKIP reason"; any other failure to
+# build or boot is "not ok" with the reason.
+# Env: ZMC_DEBUG_PHASES   (kunit,selftests,fuzz,stress,fault)
+#      ZMC_DEBUG_STRESS   WORKERS,CGROUPS_PER_WORKER,RELOADS,MAX_SECS (4,1000,20,240)
+#      ZMC_DEBUG_FUZZ     writes (20000)     ZMC_DEBUG_FAULT  CGROUPS,PERCENT (150,40)
+#      ZMC_DEBUG_SEED     seed of the guest's random choices (default: time)
+#      ZMC_DEBUG_TIMEOUT  host timeout of the VM, s (1800)
+#      ZMC_SKIP_USERSPACE=1, ZMC_MODULE_SRC, ZMC_JOBS as for vm/check.sh
+set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
+
+totals=0
+if [[ ${1:-} == --totals ]]; then totals=1; shift; fi
+series=${1:-6.12}
+kid=debug-$series
+name=debug-$series
+b=$ZMC_BUILD_DIR/$kid
+results=$ZMC_BUILD_DIR/results
+modsrc=${ZMC_MODULE_SRC:-$ZMC_REPO}
+mkdir -p "$b" "$results"
+
+# Kernel lines that are a report of one of the debug kernel's checkers (or a
+# plain WARN/BUG/oops), wherever they appear in the console.
+BAD_RE='WARNING:|BUG:|Oops|Kernel panic|general protection|UBSAN|KASAN:|possible recursive locking|circular locking|inconsistent lock state|suspicious RCU usage|lock held when returning|bad unlock balance|ODEBUG:|list_(add|del) corruption|refcount_t:|soft lockup|detected stall|Call Trace:'
+# kmemleak's own lines count only after the guest's baseline scan.
+LEAK_RE='suspected memory leak'
+
+n=0 fails=0 skips=0
+tap() { # tap ok|notok|skip NAME [REASON]
+	n=$((n + 1))
+	case $1 in
+	ok) echo "ok $n $2" ;;
+	skip) echo "ok $n $2 # SKIP ${3:-}"; skips=$((skips + 1)) ;;
+	*) echo "not ok $n $2${3:+ # $3}"; fails=$((fails + 1)) ;;
+	esac
+}
+finish() {
+	echo "1..$n"
+	((totals)) && echo "$((n - fails - skips)) passed, $fails failed, $skips skipped"
+	((fails == 0))
+	exit
+}
+phase_times=()
+timed() { # timed LABEL CMD...: run, remember the seconds
+	local t=$SECONDS rc=0
+	"${@:2}" || rc=$?
+	phase_times+=("$1 $((SECONDS - t))s")
+	return $rc
+}
+
+echo "TAP version 13"
+if [[ ${ZMC_SKIP_DEBUG:-0} == 1 ]]; then
+	tap skip "$name: debug tier" "ZMC_SKIP_DEBUG=1"
+	finish
+fi
+t_all=$SECONDS
+
+# ---------------------------------------------------------------- kernel
+rc=0
+timed kernel "$ZMC_VM_DIR/debug/build-kernel.sh" "$series" 2>"$results/$name-kernel.log" || rc=$?
+cat "$results/$name-kernel.log" >&2
+if ((rc == 3)); then
+	tap skip "$name: debug kernel" "$(tail -n1 "$results/$name-kernel.log")"
+	finish
+elif ((rc != 0)); then
+	tap notok "$name: debug kernel built" "$(grep -m1 'error:' "$results/$name-kernel.log" | sed 's/^\[zmc\] error: //' || echo "vm/debug/build-kernel.sh exited $rc")"
+	finish
+fi
+zmc_load_kernel "$kid"
+tap ok "$name: debug kernel $ZMC_KVER from linux-source-$series $ZMC_K_VERSION (KASAN, lockdep, kmemleak, KUnit, failslab)"
+echo "# debug kernel: ${phase_times[-1]} ($(grep -q 'cached' "$results/$name-kernel.log" && echo cached || echo built)), key $ZMC_K_DEBUG_KEY"
+
+# ---------------------------------------------------------------- builds
+build_all() {
+	local stage=$b/kunit-stage
+	# The module, as for every kernel.
+	"$ZMC_VM_DIR/build-module.sh" "$kid" "$modsrc" "$b/ko.main" || return 1
+	# The KUnit module: module/tests/ built with module/ beside it (its
+	# sources include ../*.c), from a stage of its own.
+	rm -rf "$stage" "$b/ko.kunit"
+	mkdir -p "$stage"
+	cp -a "$modsrc/module/." "$stage/"
+	printf 'obj-m += tests/\n' >"$stage/Kbuild"
+	rm -f "$stage/Makefile"
+	"$ZMC_VM_DIR/build-module.sh" "$kid" "$stage" "$b/ko.kunit" || return 1
+	rm -rf "$b/ko"
+	mkdir -p "$b/ko"
+	cp "$b"/ko.main/*.ko "$b"/ko.kunit/*.ko "$b/ko/"
+}
+if [[ ! -f $modsrc/module/tests/Kbuild ]]; then
+	build_all() { # no KUnit module yet: the module alone
+		"$ZMC_VM_DIR/build-module.sh" "$kid" "$modsrc" "$b/ko"
+	}
+fi
+if ! timed modules build_all >"$results/$name-build.log" 2>&1; then
+	tail -n 30 "$results/$name-build.log" >&2
+	tap notok "$name: module and KUnit module built against the debug kernel" "log: $results/$name-build.log"
+	finish
+fi
+grep -E 'warning:|error:' "$results/$name-build.log" >&2 || true
+tap ok "$name: module and KUnit module built against the debug kernel ($(cd "$b/ko" && echo *.ko))"
+
+guest() {
+	local x=$b/extra/debug
+	if [[ ${ZMC_SKIP_USERSPACE:-0} != 1 ]]; then
+		"$ZMC_VM_DIR/build-userspace.sh" || return 1
+	fi
+	rm -rf "$b/extra"
+	mkdir -p "$x"
+	gcc -static -O2 -g -Wall -Wextra -Wno-format-truncation -Werror=implicit-function-declaration \
+		-I"$ZMC_REPO/selftests" -o "$x/zmc_debug" "$ZMC_VM_DIR/debug/guest/zmc_debug.c" || return 1
+	install -m 0755 "$ZMC_VM_DIR/debug/guest/run.sh" "$x/run.sh"
+	ZMC_KO_DIR=$b/ko "$ZMC_VM_DIR/mkinitramfs.sh" "$kid" || return 1
+	# /debug/ as a second archive: the kernel unpacks both.
+	if LC_ALL=C readelf -l "$x/zmc_debug" | grep -q 'program interpreter'; then
+		echo "error: $x/zmc_debug is not static" >&2
+		return 1
+	fi
+	(cd "$b/extra" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+		gzip -1 | cat "$b/initramfs.cpio.gz" - >"$b/initramfs-debug.cpio.gz"
+}
+if ! timed guest guest >"$results/$name-guest.log" 2>&1; then
+	tail -n 30 "$results/$name-guest.log" >&2
+	tap notok "$name: guest programs and initramfs" "log: $results/$name-guest.log"
+	finish
+fi
+
+# ---------------------------------------------------------------- boot
+phases=${ZMC_DEBUG_PHASES:-kunit,selftests,fuzz,stress,fault}
+# earlycon + keep_bootcon: this kernel's ttyS0 console falls silent once
+# /init runs (cause not found); the boot console keeps printing, panics too.
+append="earlycon=uart8250,io,0x3f8,115200 keep_bootcon panic_on_warn=1 slub_debug=A,kmalloc-* zmc.phases=$phases"
+append+=" zmc.stress=${ZMC_DEBUG_STRESS:-4,1000,20,240} zmc.fuzz=${ZMC_DEBUG_FUZZ:-20000}"
+append+=" zmc.fault=${ZMC_DEBUG_FAULT:-150,40}"
+[[ -n ${ZMC_DEBUG_SEED:-} ]] && append+=" zmc.seed=$ZMC_DEBUG_SEED"
+vmdir=$b/vm-debug
+log "booting the debug VM: $append"
+timed vm env ZMC_KERNEL_BAD_RE="$BAD_RE" ZMC_MEM="${ZMC_DEBUG_MEM:-2G}" ZMC_INITRD="$b/initramfs-debug.cpio.gz" \
+	ZMC_TIMEOUT="${ZMC_DEBUG_TIMEOUT:-1800}" ZMC_APPEND="$append ${ZMC_APPEND:-}" \
+	"$ZMC_VM_DIR/boot.sh" "$kid" debug >&2 || true
+out=$vmdir/output.log console=$vmdir/console.log
+cp "$out" "$results/$name-output.log" 2>/dev/null || true
+cp "$console" "$results/$name-console.log" 2>/dev/null || true
+touch "$out" "$console"
+
+# ---------------------------------------------------------------- results
+# Phase by phase: KUnit cases from the KTAP blocks, the selftests' and
+# zmc_debug's result lines, renumbered and prefixed.
+declare -A began ended
+while IFS= read -r line; do
+	case $line in
+	ZMC-PHASE-BEGIN\ *)
+		p=${line#ZMC-PHASE-BEGIN }
+		began[$p]=1
+		cur=$p sel_plan= sel_ran=0 notoks=0
+		continue ;;
+	ZMC-PHASE-END\ *)
+		read -r p secs prc <<<"${line#ZMC-PHASE-END }"
+		ended[$p]=1
+		phase_times+=("$p ${secs}s")
+		if [[ $p == selftests && -n $sel_plan && $sel_plan != "$sel_ran" ]]; then
+			tap notok "selftests: planned $sel_plan, ran $sel_ran"
+		elif ((prc != 0 && notoks == 0)); then
+			tap notok "$p: phase exited $prc"
+		fi
+		cur=
+		continue ;;
+	ZMC-KTAP-BEGIN\ *)
+		suite=${line#ZMC-KTAP-BEGIN } ktap=()
+		continue ;;
+	ZMC-KTAP-END\ *)
+		# Cases: the least indented result lines above the suite's own.
+		indent=$(printf '%s\n' "${ktap[@]}" | sed -nE 's/^( +)(not )?ok [0-9]+ .*/\1/p' | awk '{ print length }' | sort -n | head -n1)
+		suite_line=$(printf '%s\n' "${ktap[@]}" | grep -E '^(not )?ok [0-9]+ ' | tail -n1 || true)
+		cases=0
+		if [[ -n $indent ]]; then
+			while IFS= read -r k; do
+				[[ $k =~ ^\ {$indent}(not\ )?ok\ [0-9]+\ ([^#]*[^#\ ])\ *(#\ *(.*))?$ ]] || continue
+				cases=$((cases + 1))
+				cname=${BASH_REMATCH[2]} directive=${BASH_REMATCH[4]} isnot=${BASH_REMATCH[1]}
+				if [[ ${directive^^} == SKIP* ]]; then
+					tap skip "kunit: $suite.$cname" "${directive:5}"
+				elif [[ -n $isnot ]]; then
+					tap notok "kunit: $suite.$cname"; notoks=$((notoks + 1))
+				else
+					tap ok "kunit: $suite.$cname"
+				fi
+			done < <(printf '%s\n' "${ktap[@]}")
+		fi
+		if ((cases == 0)); then
+			if [[ $suite_line == ok* ]]; then tap ok "kunit: $suite (no cases)"
+			else tap notok "kunit: $suite" "${suite_line:-no result}"; notoks=$((notoks + 1)); fi
+		fi
+		printf '%s\n' "${ktap[@]}" | grep -E '^ *# .*(EXPECTATION|ASSERTION|FAILED|Expected|expected)' | sed 's/^ */# kunit: /' || true
+		suite=
+		continue ;;
+	esac
+	if [[ -n ${suite:-} ]]; then
+		ktap+=("$line")
+		continue
+	fi
+	[[ -n ${cur:-} ]] || { [[ $line == \#* ]] && echo "$line"; continue; }
+	if [[ $cur == selftests && $line =~ ^1\.\.([0-9]+) ]]; then
+		sel_plan=${BASH_REMATCH[1]}
+	elif [[ $line =~ ^(not\ )?ok\ [0-9]+\ (.*)$ ]]; then
+		rest=${BASH_REMATCH[2]} isnot=${BASH_REMATCH[1]}
+		[[ $cur == selftests ]] && sel_ran=$((sel_ran + 1))
+		case $cur in fuzz | stress | fault | reports) label=$rest ;; *) label="$cur: $rest" ;; esac
+		if [[ $rest =~ ^(.*[^\ ])\ *#\ *[Ss][Kk][Ii][Pp]\ *(.*)$ ]]; then
+			case $cur in fuzz | stress | fault | reports) label=${BASH_REMATCH[1]} ;; *) label="$cur: ${BASH_REMATCH[1]}" ;; esac
+			tap skip "$label" "${BASH_REMATCH[2]}"
+		elif [[ -n $isnot ]]; then
+			tap notok "$label"; notoks=$((notoks + 1))
+		else
+			tap ok "$label"
+		fi
+	elif [[ $line == \#* ]]; then
+		[[ $line == "# Totals:"* ]] || echo "# $cur: ${line#\# }"
+	fi
+done <"$out"
+
+IFS=, read -ra want_phases <<<"$phases"
+for p in "${want_phases[@]}" reports; do
+	if [[ -z ${began[$p]:-} ]]; then
+		tap notok "$p: phase ran" "never started (the VM died or timed out before it)"
+	elif [[ -z ${ended[$p]:-} ]]; then
+		tap notok "$p: phase finished" "started but did not finish (the VM died or timed out)"
+	fi
+done
+if grep -q '^ZMC-SENTINEL done' "$vmdir/ttyS1.clean" 2>/dev/null; then
+	tap ok "$name: VM ran to the end and powered off"
+else
+	tap notok "$name: VM ran to the end and powered off" "$(sed 's/^fail: //' "$vmdir/status" 2>/dev/null || echo "no status")"
+fi
+# Reports: anywhere for the checkers' and WARN/BUG lines; kmemleak's only
+# after the guest's baseline (boot's own suspects are not ours).
+reports=$({
+	cat "$console" "$vmdir/dmesg.log" 2>/dev/null | grep -E "$BAD_RE" || true
+	cat "$console" "$vmdir/dmesg.log" 2>/dev/null | sed -n '/zmc-debug: kmemleak baseline done/,$p' | grep -E "$LEAK_RE" || true
+} | awk '!seen[$0]++' | head -n 20)
+if [[ -z $reports ]]; then
+	tap ok "$name: no kernel report (KASAN, lockdep, RCU, debug objects, list, kmemleak, WARN/BUG/oops) in the console"
+else
+	tap notok "$name: no kernel report (KASAN, lockdep, RCU, debug objects, list, kmemleak, WARN/BUG/oops) in the console" "$(head -n1 <<<"$reports")"
+	sed 's/^/# report: /' <<<"$reports"
+	grep -n -E -m1 -B 5 -A 40 "$BAD_RE" "$console" | sed 's/^/# console: /' | head -n 60 || true
+fi
+echo "# times: ${phase_times[*]}; total $((SECONDS - t_all))s"
+finish
