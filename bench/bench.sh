@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# `make bench`: what the module costs, side by side with a BPF peer, and how
+# it scales.  One VM boot (QEMU TCG, Debian kernel) runs bench/guest/run.sh;
+# the host then times the reader tool and writes the report.
+#   bench/bench.sh
+# Output: results/bench-<date>-<kernel>/{report.md, *.csv, guest.log,
+# console.log}; the report is printed too.
+#
+# Env (all optional):
+#   ZMC_KERNEL              kernel of the VM (default 6.12; 6.1, 7.2 ...)
+#   ZMC_BENCH_QUICK=1       a quick run (a few minutes): fewer rounds and
+#                           cycles, zombies "1000 5000", fewer repetitions
+#   ZMC_BENCH_ROUNDS        measured rounds per configuration (default 7)
+#   ZMC_BENCH_CYCLES        mkdir+rmdir cycles per round and kind (2000)
+#   ZMC_BENCH_ZOMBIES       read-scaling levels (default "1000 10000 50000")
+#   ZMC_BENCH_MEM_N         zombies per memory pass (5000)
+#   ZMC_BENCH_PHASES        guest phases (default "cycle hit mem read")
+#   ZMC_BENCH_PEER=0        no BPF peer (no bpftrace in the VM)
+#   ZMC_BENCH_BPFTRACE_SUITE  bookworm (default, bpftrace 0.17) or sid
+#   ZMC_BENCH_VM_MEM        guest RAM (default 4G: 50k zombies take ~1 GB)
+#   ZMC_BENCH_ICOUNT        QEMU -icount setting (default shift=0,sleep=off:
+#                           the guest clock counts executed instructions, 1 ns
+#                           each, so host load does not enter the figures);
+#                           0 for plain TCG wall time
+#   ZMC_BENCH_TOOL_ROWS     rows of the host tool snapshot (100000)
+#   ZMC_BENCH_TOOL_REPS     runs per tool mode (default 7)
+#   ZMC_BENCH_OUT           results folder (default results/bench-<date>-<kernel>)
+#   ZMC_BENCH_BUILD_DIR     build folder (default build/bench: kept apart
+#                           from make check's build/ so both can run at once)
+# and those of vm/ (ZMC_CACHE, ZMC_SMP, ZMC_QEMU_CPU, ZMC_TIMEOUT ...).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+export ZMC_BUILD_DIR=${ZMC_BENCH_BUILD_DIR:-$here/../build/bench}
+source "$here/../vm/lib.sh"
+ZMC_BUILD_DIR=$(mkdir -p "$ZMC_BUILD_DIR" && cd "$ZMC_BUILD_DIR" && pwd)
+export ZMC_BUILD_DIR
+
+kernel=${ZMC_KERNEL:-6.12}
+quick=${ZMC_BENCH_QUICK:-0}
+if [[ $quick == 1 ]]; then
+	d_rounds=3 d_cycles=500 d_zombies="1000 5000" d_mem=2000 d_toolreps=3 d_readreps=3 d_lat=200 d_hit=200
+else
+	d_rounds=7 d_cycles=2000 d_zombies="1000 10000 50000" d_mem=5000 d_toolreps=7 d_readreps=5 d_lat=500 d_hit=500
+fi
+rounds=${ZMC_BENCH_ROUNDS:-$d_rounds}
+cycles=${ZMC_BENCH_CYCLES:-$d_cycles}
+zombies=${ZMC_BENCH_ZOMBIES:-$d_zombies}
+mem_n=${ZMC_BENCH_MEM_N:-$d_mem}
+phases=${ZMC_BENCH_PHASES:-cycle hit mem read}
+peer=${ZMC_BENCH_PEER:-1}
+suite=${ZMC_BENCH_BPFTRACE_SUITE:-bookworm}
+tool_rows=${ZMC_BENCH_TOOL_ROWS:-100000}
+tool_reps=${ZMC_BENCH_TOOL_REPS:-$d_toolreps}
+stamp=$(date -u +%Y%m%d-%H%M%S)
+out=${ZMC_BENCH_OUT:-$ZMC_REPO/results/bench-$stamp-$kernel}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+t_all=$(date +%s)
+
+ZMC_HOST_DEPS+=(python3:python3 gzip:gzip)
+zmc_host_deps
+log "bench: kernel $kernel, $rounds rounds x $cycles cycles, zombies: $zombies; results in $out"
+
+# Host load while we run: the machine is shared, the report says how busy.
+loadlog=$out/host-load.txt
+(
+	while :; do
+		echo "$(date +%s) $(cut -d' ' -f1-3 /proc/loadavg) $(head -n1 /proc/stat)"
+		sleep 5
+	done
+) >"$loadlog" &
+sampler=$!
+trap 'kill $sampler 2>/dev/null || true' EXIT
+
+# ---------------------------------------------------------------- builds
+"$ZMC_VM_DIR/kernels.sh" "$kernel"
+kb=$ZMC_BUILD_DIR/$kernel
+mkdir -p "$kb" "$ZMC_BUILD_DIR/bin"
+"$ZMC_VM_DIR/build-module.sh" "$kernel" "$ZMC_REPO" "$kb/ko" >"$kb/build-module.log" 2>&1 || {
+	tail -n 40 "$kb/build-module.log" >&2
+	die "module build failed (log: $kb/build-module.log)"
+}
+# Static guest programs: the tool and zmcbench.
+make -C "$ZMC_REPO/tools" STATIC=1 O="$ZMC_BUILD_DIR/tools" -j"${ZMC_JOBS:-$(nproc)}" \
+	>"$ZMC_BUILD_DIR/tools.log" 2>&1 || { tail -n 30 "$ZMC_BUILD_DIR/tools.log" >&2; die "tool build failed"; }
+cp "$ZMC_BUILD_DIR/tools/zombiememcgstat" "$ZMC_BUILD_DIR/bin/"
+gcc -O2 -Wall -Wextra -static -o "$ZMC_BUILD_DIR/bin/zmcbench" "$here/zmcbench.c"
+"$ZMC_VM_DIR/mkinitramfs.sh" "$kernel" "$kb/base.cpio.gz" 2>"$kb/initramfs.log" || {
+	cat "$kb/initramfs.log" >&2
+	die "initramfs failed"
+}
+
+# The bench's own archive, appended: /bench/{run.sh,config,zmc_peer.bt}.
+ov=$kb/bench-overlay
+rm -rf "$ov"
+mkdir -p "$ov/bench"
+install -m 0755 "$here/guest/run.sh" "$ov/bench/run.sh"
+cp "$here/zmc_peer.bt" "$ov/bench/"
+{
+	printf 'ROUNDS=%q\nCYCLES=%q\nZOMBIES=%q\nMEM_N=%q\nPHASES=%q\nPEER=%q\n' \
+		"$rounds" "$cycles" "$zombies" "$mem_n" "$phases" "$peer"
+	printf 'READ_REPS=%q\nTOOL_REPS=3\nLAT_N=%q\nHIT_N=%q\n' \
+		"${ZMC_BENCH_READ_REPS:-$d_readreps}" "${ZMC_BENCH_LAT_N:-$d_lat}" "${ZMC_BENCH_HIT_N:-$d_hit}"
+	[[ $quick == 1 ]] && printf 'MEM_REPS=1\nWARMUP=50\n'
+} >"$ov/bench/config"
+(cd "$ov" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$kb/bench-overlay.cpio.gz"
+parts=("$kb/base.cpio.gz")
+if [[ $peer == 1 ]]; then
+	"$here/bpftrace-root.sh" "$suite" "$ZMC_BUILD_DIR/bpftrace-$suite.cpio.gz"
+	parts+=("$ZMC_BUILD_DIR/bpftrace-$suite.cpio.gz")
+fi
+parts+=("$kb/bench-overlay.cpio.gz")
+cat "${parts[@]}" >"$kb/bench.cpio.gz"
+
+# ---------------------------------------------------------------- the VM
+# Time limit: generous for the phases asked (TCG; about 1 ms per cycle).
+if [[ -z ${ZMC_TIMEOUT:-} ]]; then
+	z=0
+	for l in $zombies; do ((l > z)) && z=$l; done
+	ZMC_TIMEOUT=$((900 + rounds * cycles * 3 * 6 / 1000 + z * 3 / 100 + mem_n * 12 / 100))
+fi
+export ZMC_TIMEOUT
+log "booting the bench VM (timeout ${ZMC_TIMEOUT}s)"
+t_vm=$(date +%s)
+vmrc=0
+icount=${ZMC_BENCH_ICOUNT:-shift=0,sleep=off}
+extra=${ZMC_QEMU_EXTRA:-}
+[[ $icount == 0 ]] || extra="$extra -icount $icount"
+ZMC_QEMU_EXTRA=$extra ZMC_INITRD=$kb/bench.cpio.gz ZMC_MEM=${ZMC_BENCH_VM_MEM:-4G} \
+	ZMC_STREAM=${ZMC_STREAM:-1} "$ZMC_VM_DIR/boot.sh" "$kernel" bench || vmrc=$?
+vm_secs=$(zmc_since "$t_vm")
+vmdir=$kb/vm-bench
+cp "$vmdir/output.log" "$out/guest.log"
+cp "$vmdir/console.log" "$out/console.log"
+cp "$vmdir/dmesg.log" "$out/dmesg.log" 2>/dev/null || true
+((vmrc == 0)) || log "warning: the VM run failed ($(cat "$vmdir/status" 2>/dev/null)); reporting what it measured"
+
+# ---------------------------------------------------------------- host tool
+log "tool: $tool_rows-row snapshot, $tool_reps runs per mode"
+make -C "$ZMC_REPO/tools" O="$ZMC_BUILD_DIR/host-tool" -j"${ZMC_JOBS:-$(nproc)}" \
+	>"$ZMC_BUILD_DIR/host-tool.log" 2>&1 || { tail -n 30 "$ZMC_BUILD_DIR/host-tool.log" >&2; die "host tool build failed"; }
+python3 "$here/toolbench.py" "$ZMC_BUILD_DIR/host-tool/zombiememcgstat" "$tool_rows" "$tool_reps" \
+	"$out/tool.csv"
+
+kill $sampler 2>/dev/null || true
+# ---------------------------------------------------------------- report
+{
+	echo "kernel_id=$kernel"
+	echo "date=$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+	echo "host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+	echo "host_cpus=$(nproc)"
+	echo "host_kernel=$(uname -r)"
+	echo "qemu=$(qemu-system-x86_64 --version | head -n1)"
+	echo "vm_smp=${ZMC_SMP:-2}"
+	echo "vm_mem=${ZMC_BENCH_VM_MEM:-4G}"
+	echo "icount=$icount"
+	echo "vm_status=$(cat "$vmdir/status" 2>/dev/null || echo missing)"
+	echo "vm_secs=$vm_secs"
+	echo "total_secs=$(zmc_since "$t_all")"
+	echo "rounds=$rounds"
+	echo "cycles=$cycles"
+	echo "quick=$quick"
+	echo "commit=$(git -C "$ZMC_REPO" rev-parse --short HEAD 2>/dev/null || echo none)$(git -C "$ZMC_REPO" diff --quiet HEAD -- module 2>/dev/null || echo '+module-changes')"
+} >"$out/meta.txt"
+python3 "$here/report.py" "$out"
+log "bench done in $(zmc_since "$t_all") s: $out/report.md"
+((vmrc == 0))

@@ -1,0 +1,377 @@
+#!/bin/sh
+# The bench VM's program (zmc.mode=bench, started by vm/guest/init), packed
+# by bench/bench.sh as /bench/run.sh with /bench/config, /bench/zmc_peer.bt,
+# /bin/zmcbench and bpftrace.  Every result is one line on stdout:
+#   BENCH phase=NAME key=value ...
+# which the host turns into the report; everything else is a log.
+# Phases, in this order:
+#   info     kernel, CPUs, memory, bpftrace version
+#   cycle    rounds of mkdir+rmdir cycles (plain, charged) per configuration,
+#            interleaved none, module, peer, none, module, peer, ...
+#   hit      per-hit cost of the handlers: the module's through the
+#            function_graph tracer, the peer's through BPF run-time stats
+#   mem      kernel memory of N zombies: sockets alone (control), zombies
+#            without the module, zombies with it; short and long paths
+#   read     1k/10k/50k zombies: reading /proc/zombiememcg, the tool, and
+#            the free probe's time (zmc_lock) while a reader loops
+set -u
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu
+
+# Defaults; /bench/config (written by the host) overrides them.
+ROUNDS=5 CYCLES=1000 WARMUP=100 HIT_N=300 MEM_N=3000 MEM_REPS=2
+ZOMBIES="1000 10000 50000" READ_REPS=5 TOOL_REPS=3 LAT_N=400 PEER=1
+PHASES="cycle hit mem read"
+CYCLE_CPUS=1             # CPUs online during the cycle and hit phases
+# shellcheck disable=SC1091
+[ -r /bench/config ] && . /bench/config
+
+CG=/sys/fs/cgroup
+P=$CG/zb                 # parent of the cycled cgroups (no zombie stays there)
+Z=$CG/zz                 # parent of the pinned zombies (read and mem phases)
+KO=/lib/zombiememcg/zombiememcg.ko
+DBG=/sys/kernel/debug/zombiememcg
+T=/sys/kernel/debug/tracing
+KPL=/sys/kernel/debug/kprobes/list
+BT=/bench/zmc_peer.bt
+PEERPID=
+FAILS=0
+
+say() { echo "# $*"; }
+result() { echo "BENCH $*"; }
+fail() { echo "# ERROR: $*"; result "phase=error msg=\"$*\""; FAILS=$((FAILS + 1)); }
+
+settle() { # no dying cgroups left, then a short pause
+	zmcbench dying $P 120 >/dev/null || fail "dying cgroups did not go away"
+	sleep 1
+}
+
+# ------------------------------------------------------------ configurations
+nprobes() { # kprobes registered on the three functions, by anyone
+	c=$(grep -c -E 'mem_cgroup_css_(online|offline|free)\+' $KPL 2>/dev/null)
+	echo "${c:-0}"
+}
+
+module_on() {
+	insmod $KO || { fail "insmod failed"; return 1; }
+	echo 0 >$DBG/older_than_secs
+}
+module_off() { rmmod zombiememcg || fail "rmmod failed"; }
+
+peer_on() { # start bpftrace, wait until its three kprobes are registered
+	[ "$(nprobes)" = 0 ] || { fail "kprobes present before the peer"; return 1; }
+	bpftrace $BT >/tmp/peer.out 2>&1 &
+	PEERPID=$!
+	i=0
+	while [ "$(nprobes)" -lt 3 ]; do
+		i=$((i + 1))
+		if [ $i -gt 1200 ] || ! kill -0 $PEERPID 2>/dev/null; then
+			cat /tmp/peer.out
+			fail "bpftrace did not attach"
+			return 1
+		fi
+		sleep 0.1
+	done
+	result "phase=peerstart secs=$((i / 10))"
+}
+
+peer_off() { # stop it; its END prints the event counts
+	[ -n "$PEERPID" ] || return 0
+	kill -INT $PEERPID
+	wait $PEERPID
+	PEERPID=
+	on=$(sed -n 's/^@n_online: //p' /tmp/peer.out)
+	off=$(sed -n 's/^@n_offline: //p' /tmp/peer.out)
+	fr=$(sed -n 's/^@n_free: //p' /tmp/peer.out)
+	result "phase=peercheck online=${on:-0} offline=${off:-0} free=${fr:-0}"
+	grep -i -E 'error|warn|lost' /tmp/peer.out | head -n 5
+}
+
+cfg_on() {
+	case $1 in
+	none) : ;;
+	module) module_on ;;
+	peer) peer_on ;;
+	esac
+}
+cfg_off() {
+	case $1 in
+	none) : ;;
+	module) module_off ;;
+	peer) peer_off ;;
+	esac
+}
+
+# ------------------------------------------------------------ info
+phase_info() {
+	bv=$(bpftrace --version 2>/dev/null || echo none)
+	result "phase=info kernel=$(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)" \
+		"mem_kB=$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)" \
+		"cpu=\"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)\"" \
+		"bpftrace=\"$bv\" btf=$([ -r /sys/kernel/btf/vmlinux ] && echo yes || echo no)"
+	echo +memory >$CG/cgroup.subtree_control
+	mkdir -p $P $Z
+	echo +memory >$P/cgroup.subtree_control
+	echo +memory >$Z/cgroup.subtree_control
+}
+
+# cpus_online N: only CPUs 0..N-1 online (N=0: all)
+cpus_online() {
+	for c in /sys/devices/system/cpu/cpu[0-9]*; do
+		i=${c##*cpu}
+		[ -w $c/online ] || continue
+		if [ "$1" = 0 ] || [ "$i" -lt "$1" ]; then v=1; else v=0; fi
+		[ "$(cat $c/online)" = $v ] || echo $v >$c/online || fail "cpu$i online=$v"
+	done
+	result "phase=cpus online=$(grep -c ^processor /proc/cpuinfo)"
+}
+
+# ------------------------------------------------------------ cycles
+phase_cycle() {
+	cpus_online "$CYCLE_CPUS"
+	cfgs="none module"
+	[ "$PEER" = 1 ] && cfgs="$cfgs peer"
+	say "cycle: $ROUNDS rounds of $CYCLES cycles, configurations: $cfgs"
+	r=0
+	while [ $r -le "$ROUNDS" ]; do # round 0 is the warm-up, not counted
+		n=$CYCLES
+		[ $r = 0 ] && n=$WARMUP
+		for cfg in $cfgs; do
+			cfg_on $cfg || continue
+			settle
+			for kind in plain charged; do
+				out=$(zmcbench cycles "$n" $kind $P) || fail "cycles $cfg $kind: $out"
+				result "phase=cycle round=$r cfg=$cfg $out"
+			done
+			cfg_off $cfg
+		done
+		r=$((r + 1))
+	done
+	settle
+	cpus_online 0
+}
+
+# ------------------------------------------------------------ per hit
+# graph_stats FUNC: count, median, p99, max duration (us) of FUNC in the trace
+graph_stats() {
+	grep " $1 \[zombiememcg\]()\| $1();" $T/trace |
+		sed -n 's/.*[^0-9.]\([0-9][0-9]*\.[0-9]*\) us.*/\1/p' | sort -n |
+		awk '{ v[NR] = $1; s += $1 } END {
+			if (!NR) { print "n=0"; exit }
+			k = int(NR * 0.99); if (k < 1) k = 1
+			printf "n=%d mean_us=%.3f p50_us=%.3f p99_us=%.3f max_us=%.3f\n",
+				NR, s / NR, v[int((NR + 1) / 2)], v[k], v[NR]
+		}'
+}
+
+graph_on() { # graph_on FUNC...: function_graph on these functions only
+	echo 0 >$T/tracing_on
+	echo nop >$T/current_tracer
+	echo "$*" >$T/set_ftrace_filter || return 1
+	echo 4096 >$T/buffer_size_kb
+	echo function_graph >$T/current_tracer
+	echo >$T/trace
+	echo 1 >$T/tracing_on
+}
+graph_off() {
+	echo 0 >$T/tracing_on
+}
+graph_reset() {
+	echo nop >$T/current_tracer
+	echo >$T/set_ftrace_filter
+	echo >$T/trace
+}
+
+# fdinfo of the peer's BPF programs: "run_cnt run_time_ns" per program
+peer_progs() {
+	for f in /proc/$PEERPID/fdinfo/*; do
+		grep -q '^prog_id:' "$f" 2>/dev/null || continue
+		awk '/^prog_id:/ { id = $2 } /^run_cnt:/ { c = $2 } /^run_time_ns:/ { t = $2 }
+			/^verified_insns:/ { i = $2 } END { print id, c + 0, t + 0, i + 0 }' "$f"
+	done | sort -n
+}
+
+phase_hit() {
+	cpus_online "$CYCLE_CPUS"
+	n=$HIT_N
+	say "hit: per-hit cost over $n charged cycles, stage by stage"
+	# The module, through function_graph on its three kprobe handlers.
+	if module_on; then
+		settle
+		if graph_on zmc_online_pre zmc_offline_pre zmc_free_pre; then
+			zmcbench stage mkdir "$n" $P >/dev/null &&
+				zmcbench stage rmdir "$n" $P >/dev/null && sleep 2 &&
+				zmcbench stage release "$n" $P >/dev/null || fail "stages (module)"
+			graph_off
+			for f in online offline free; do
+				result "phase=hit cfg=module probe=$f tool=function_graph $(graph_stats zmc_${f}_pre)"
+			done
+			graph_reset
+		else
+			fail "function_graph cannot trace the module's handlers"
+		fi
+		module_off
+	fi
+	# The same stages with no probe at all, through function_graph on the
+	# probed functions themselves (what the kernel does without anyone).
+	settle
+	if graph_on mem_cgroup_css_online mem_cgroup_css_offline mem_cgroup_css_free; then
+		zmcbench stage mkdir "$n" $P >/dev/null && zmcbench stage rmdir "$n" $P >/dev/null &&
+			sleep 2 && zmcbench stage release "$n" $P >/dev/null || fail "stages (none)"
+		graph_off
+		for f in online offline free; do
+			result "phase=hit cfg=none probe=$f tool=function_graph_callee $(graph_stats mem_cgroup_css_$f)"
+		done
+		graph_reset
+	fi
+	# The peer, through BPF run-time statistics; each program is named
+	# by the stage in which its run count grew.
+	if [ "$PEER" = 1 ]; then
+		settle
+		echo 1 >/proc/sys/kernel/bpf_stats_enabled
+		if peer_on; then
+			peer_progs >/tmp/p0
+			zmcbench stage mkdir "$n" $P >/dev/null
+			peer_progs >/tmp/p1
+			zmcbench stage rmdir "$n" $P >/dev/null
+			sleep 2
+			peer_progs >/tmp/p2
+			zmcbench stage release "$n" $P >/dev/null
+			peer_progs >/tmp/p3
+			# per program: the stage with the largest run count increase
+			awk -v n="$n" '
+				FILENAME == "/tmp/p0" { c0[$1] = $2; t0[$1] = $3; next }
+				FILENAME == "/tmp/p1" { d1[$1] = $2 - c0[$1]; next }
+				FILENAME == "/tmp/p2" { d2[$1] = $2 - c0[$1] - d1[$1]; next }
+				{ d3 = $2 - c0[$1] - d1[$1] - d2[$1]
+				  probe = "free"; if (d1[$1] >= d2[$1] && d1[$1] >= d3) probe = "online"
+				  else if (d2[$1] >= d3) probe = "offline"
+				  runs = $2 - c0[$1]; if (runs <= 0) next
+				  printf "phase=hit cfg=peer probe=%s tool=bpf_stats n=%d mean_us=%.3f insns=%d\n",
+					probe, runs, ($3 - t0[$1]) / runs / 1000, $4 }' \
+				/tmp/p0 /tmp/p1 /tmp/p2 /tmp/p3 | while read -r l; do result "$l"; done
+			# the peer's maps: memory the kernel reports for them
+			for f in /proc/$PEERPID/fdinfo/*; do
+				grep -q '^map_type:' "$f" 2>/dev/null || continue
+				result "phase=peermap $(awk '/^(map_type|key_size|value_size|max_entries|memlock):/ { sub(":", "", $1); printf "%s=%s ", $1, $2 }' "$f")"
+			done
+			peer_off
+		fi
+		echo 0 >/proc/sys/kernel/bpf_stats_enabled
+	fi
+	settle
+	cpus_online 0
+}
+
+# ------------------------------------------------------------ memory
+# start_pinner LOG N PARENT PREFIX: zmcbench zombies in the background;
+# sets PINPID, and MADE to what it printed ("n=... make_ns=...")
+start_pinner() {
+	zmcbench zombies "$2" "$3" "$4" >"$1" 2>&1 &
+	PINPID=$!
+	until grep -q '^ready' "$1"; do
+		kill -0 $PINPID 2>/dev/null || { cat "$1"; fail "pinner $1 died"; return 1; }
+		sleep 0.5
+	done
+	MADE=$(sed -n 's/^ready //p' "$1")
+}
+stop_pinner() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+
+phase_mem() {
+	n=$MEM_N
+	long=docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef-
+	mkdir -p $CG/system.slice
+	echo +memory >$CG/system.slice/cgroup.subtree_control
+	say "mem: $n zombies per pass, $MEM_REPS repetitions, short and long paths"
+	rep=1
+	while [ $rep -le "$MEM_REPS" ]; do
+		for style in short long; do
+			if [ $style = short ]; then parent=$Z prefix=m; else parent=$CG/system.slice prefix=$long; fi
+			for pass in control none module; do
+				[ $pass = module ] && { module_on || continue; }
+				settle
+				b=$(zmcbench memstat)
+				if [ $pass = control ]; then
+					start_pinner /tmp/pin.mem $n - x || continue
+				else
+					start_pinner /tmp/pin.mem $n $parent $prefix || continue
+				fi
+				sleep 2
+				a=$(zmcbench memstat)
+				st=
+				[ $pass = module ] && st="module_zombies=$(sed -n 's/^zombies //p' $DBG/stats) module_footprint_bytes=$(sed -n 's/^footprint_bytes //p' $DBG/stats)"
+				result "phase=mem rep=$rep style=$style pass=$pass n=$n when=before $b"
+				result "phase=mem rep=$rep style=$style pass=$pass n=$n when=after $MADE $st $a"
+				stop_pinner $PINPID
+				zmcbench dying $Z 120 >/dev/null
+				zmcbench dying $CG/system.slice 120 >/dev/null
+				[ $pass = module ] && module_off
+			done
+		done
+		rep=$((rep + 1))
+	done
+	settle
+}
+
+# ------------------------------------------------------------ read scaling
+phase_read() {
+	say "read: zombies at $ZOMBIES"
+	module_on || return
+	have=0 pins=
+	for level in $ZOMBIES; do
+		add=$((level - have))
+		[ $add -gt 0 ] || continue
+		start_pinner /tmp/pin.$level $add $Z z${level}_ || break
+		pins="$pins $PINPID"
+		have=$level
+		rows=$(($(wc -l </proc/zombiememcg) - 1))
+		result "phase=make level=$level added=$add rows=$rows $(echo "$MADE" | sed 's/n=/made=/')"
+		out=$(zmcbench read /proc/zombiememcg "$READ_REPS")
+		result "phase=read level=$level what=proc $out"
+		i=0
+		while [ $i -lt "$TOOL_REPS" ]; do
+			out=$(zmcbench time zombiememcgstat -o 0 1 1)
+			result "phase=read level=$level what=tool rep=$i $out"
+			out=$(zmcbench time zombiememcgstat -o 0 --json 1 1)
+			result "phase=read level=$level what=tool_json rep=$i $out"
+			i=$((i + 1))
+		done
+		# The free probe (the only probe path that takes zmc_lock) timed
+		# by function_graph over LAT_N plain cycles: idle, then while a
+		# reader walks /proc/zombiememcg in a loop.
+		for reader in idle walking; do
+			rm -f /tmp/stop.reader
+			if [ $reader = walking ]; then
+				zmcbench readloop /proc/zombiememcg /tmp/stop.reader >/tmp/readloop.out &
+				rpid=$!
+				sleep 1
+			fi
+			graph_on zmc_free_pre || { fail "function_graph on zmc_free_pre"; break; }
+			lat=$(zmcbench lat "$LAT_N" $P | sed 's/\([a-z0-9_]*=\)/lat_\1/g')
+			graph_off
+			if [ $reader = walking ]; then
+				touch /tmp/stop.reader
+				wait $rpid
+				rl=$(sed 's/\([a-z0-9_]*=\)/reader_\1/g' /tmp/readloop.out)
+			else
+				rl=
+			fi
+			result "phase=lock level=$level reader=$reader $(graph_stats zmc_free_pre) $lat $rl"
+			graph_reset
+		done
+	done
+	for p in $pins; do stop_pinner $p; done
+	zmcbench dying $Z 300 >/dev/null || fail "zombies not freed after their pinners exited"
+	module_off
+	settle
+}
+
+# ------------------------------------------------------------ main
+phase_info
+for ph in $PHASES; do
+	t0=$(date +%s)
+	"phase_$ph"
+	result "phase=done name=$ph secs=$(($(date +%s) - t0))"
+done
+result "phase=end fails=$FAILS"
+[ $FAILS = 0 ]
