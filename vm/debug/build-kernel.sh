@@ -136,7 +136,8 @@ cp "$obj/System.map" "$out/System.map"
 cp "$obj/include/config/kernel.release" "$out/kernel.release"
 cp "$work/build.log" "$out/build.log"
 echo "$pkg=$ver" >"$out/source"
-[[ ${ZMC_DEBUG_KEEP_WORK:-0} == 1 ]] || rm -rf "$work" "${deb[@]}"
+# The .deb stays (one version): scripts/checkpatch.sh reuses it.
+[[ ${ZMC_DEBUG_KEEP_WORK:-0} == 1 ]] || rm -rf "$work"
 touch "$out/done"
 # Only the newest debug kernel of each key is kept; others are stale.
 for d in "$dbg/kernels"/*/; do

@@ -16,7 +16,7 @@
 # ZMC_SKIP_DEBUG=1, gives one "ok 1 ... # SKIP reason"; any other failure to
 # build or boot is "not ok" with the reason.
 # Env: ZMC_DEBUG_PHASES   (kunit,selftests,fuzz,stress,fault)
-#      ZMC_DEBUG_STRESS   WORKERS,CGROUPS_PER_WORKER,RELOADS,MAX_SECS (4,1000,20,240)
+#      ZMC_DEBUG_STRESS   WORKERS,CHAINS_PER_WORKER,RELOADS,MAX_SECS (4,500,20,300)
 #      ZMC_DEBUG_FUZZ     writes (20000)     ZMC_DEBUG_FAULT  CGROUPS,PERCENT (150,40)
 #      ZMC_DEBUG_SEED     seed of the guest's random choices (default: time)
 #      ZMC_DEBUG_TIMEOUT  host timeout of the VM, s (1800)
@@ -145,7 +145,7 @@ phases=${ZMC_DEBUG_PHASES:-kunit,selftests,fuzz,stress,fault}
 # earlycon + keep_bootcon: this kernel's ttyS0 console falls silent once
 # /init runs (cause not found); the boot console keeps printing, panics too.
 append="earlycon=uart8250,io,0x3f8,115200 keep_bootcon panic_on_warn=1 slub_debug=A,kmalloc-* zmc.phases=$phases"
-append+=" zmc.stress=${ZMC_DEBUG_STRESS:-4,1000,20,240} zmc.fuzz=${ZMC_DEBUG_FUZZ:-20000}"
+append+=" zmc.stress=${ZMC_DEBUG_STRESS:-4,500,20,300} zmc.fuzz=${ZMC_DEBUG_FUZZ:-20000}"
 append+=" zmc.fault=${ZMC_DEBUG_FAULT:-150,40}"
 [[ -n ${ZMC_DEBUG_SEED:-} ]] && append+=" zmc.seed=$ZMC_DEBUG_SEED"
 vmdir=$b/vm-debug

@@ -17,7 +17,7 @@ KO_DIR=/lib/zombiememcg
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
 phases="kunit selftests fuzz stress fault"
-fuzz=20000 stress="4 1000 20 240" fault="150 40"
+fuzz=20000 stress="4 500 20 300" fault="150 40"
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	zmc.phases=*) phases=$(echo "${arg#zmc.phases=}" | tr , ' ') ;;

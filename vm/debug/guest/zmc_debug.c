@@ -644,7 +644,7 @@ static int cmd_fuzz(int argc, char **argv)
 struct shared {
 	volatile int stop;
 	/* per-role counters */
-	unsigned long created, removed, pinned_sock, pinned_file, released;
+	unsigned long chains, created, removed, pinned_sock, pinned_file, released;
 	unsigned long nested, max_depth, worker_errors;
 	unsigned long reads, reads_absent, reads_bad, rows_seen;
 	unsigned long tool_runs, tool_ok, tool_absent, tool_bad;
@@ -776,6 +776,7 @@ static void stress_worker(int w, long count, double deadline)
 			}
 			__sync_fetch_and_add(&sh->removed, 1);
 		}
+		__sync_fetch_and_add(&sh->chains, 1);
 		/* Release a pin now and then: frees while loaded or not. */
 		if (npins && (npins == MAX_PINS || !rnd_below(6))) {
 			i = rnd_below(npins);
@@ -1022,9 +1023,9 @@ static bool batch_listed(struct batch *b)
 static int cmd_stress(int argc, char **argv)
 {
 	int workers = argc > 0 ? atoi(argv[0]) : 4;
-	long per_worker = argc > 1 ? atol(argv[1]) : 1000;
+	long per_worker = argc > 1 ? atol(argv[1]) : 500;
 	int reloads = argc > 2 ? atoi(argv[2]) : 20;
-	double secs = argc > 3 ? atof(argv[3]) : 180;
+	double secs = argc > 3 ? atof(argv[3]) : 300;
 	pid_t pids[32], helpers[4];
 	int nhelpers = 0, i, done_reloads = 0, ret;
 	double t0 = now_secs(), deadline = t0 + secs, t_churn;
@@ -1077,11 +1078,13 @@ static int cmd_stress(int argc, char **argv)
 	 * Reload the module in the middle of it: reload i once the workers
 	 * have created (i + 1) / (reloads + 1) of their cgroups.
 	 */
-	for (i = 0; i < reloads && now_secs() < deadline; i++) {
+	for (i = 0; i < reloads; i++) {
 		unsigned long target = (unsigned long)workers * per_worker *
 				       (i + 1) / (reloads + 1);
+		double at = t0 + secs * (i + 1) / (reloads + 1);
 
-		while (sh->created < target && now_secs() < deadline)
+		/* Whichever comes first: the workers' progress, or the clock. */
+		while (sh->chains < target && now_secs() < at)
 			sleep_ms(20);
 		ret = unload_retry(10);
 		if (ret) {
@@ -1097,7 +1100,7 @@ static int cmd_stress(int argc, char **argv)
 		done_reloads++;
 	}
 	/* Let the workers finish their count (or reach the deadline). */
-	while (sh->created < (unsigned long)workers * per_worker &&
+	while (sh->chains < (unsigned long)workers * per_worker &&
 	       now_secs() < deadline)
 		sleep_ms(100);
 	t_churn = now_secs() - t0;
@@ -1108,8 +1111,8 @@ static int cmd_stress(int argc, char **argv)
 		waitpid(helpers[i], NULL, 0);
 	ensure_loaded();
 
-	msg("stress: %.1f s: %lu cgroups created, %lu removed (%lu nested chains, depth up to %lu); pins: %lu sockets, %lu tmpfs files, %lu released; %d/%d reloads\n",
-	    t_churn, sh->created, sh->removed, sh->nested, sh->max_depth,
+	msg("stress: %.1f s: %lu cgroups created, %lu removed, in %lu chains (%lu nested, depth up to %lu); pins: %lu sockets, %lu tmpfs files, %lu released; %d/%d reloads\n",
+	    t_churn, sh->created, sh->removed, sh->chains, sh->nested, sh->max_depth,
 	    sh->pinned_sock, sh->pinned_file, sh->released, done_reloads, reloads);
 	msg("stress: readers: %lu reads (%lu while unloaded), %lu rows parsed, %lu bad; tool: %lu runs, %lu ok, %lu while unloaded, %lu bad; tunable: %lu valid + %lu garbage writes, %lu while unloaded, %lu wrong\n",
 	    sh->reads, sh->reads_absent, sh->rows_seen, sh->reads_bad,
@@ -1274,6 +1277,13 @@ static int cmd_fault(int argc, char **argv)
 	msg("fault: failslab on kmalloc-* (slub_debug=A), stack-trace filter [%#lx, %#lx), %d%%, %d pinned cgroups\n",
 	    lo, hi, percent, n);
 	set_threshold("0");
+	/* The parent first: its own record is not part of the count. */
+	if ((mkdir(CG_ROOT "/zfault", 0755) && errno != EEXIST) ||
+	    enable_memory(CG_ROOT "/zfault")) {
+		fail_msg("cannot set up %s/zfault: %s", CG_ROOT, strerror(errno));
+		result(false, "fault: set up");
+		return 1;
+	}
 	wait_dying(0, 60);
 	dying0 = nr_dying();
 	f0 = stat_value("alloc_failures");
@@ -1287,7 +1297,6 @@ static int cmd_fault(int argc, char **argv)
 	memset(&b, 0, sizeof(b));
 	if (n > 256)
 		n = 256;
-	mkdir(CG_ROOT "/zfault", 0755);
 	ret = make_batch(&b, CG_ROOT "/zfault", n, 0, "zf-holder");
 	/* The offline probes run in a kworker, after rmdir: let them. */
 	ok = !ret && wait_dying(dying0 + n, 60);
@@ -1342,9 +1351,12 @@ static int cmd_fault(int argc, char **argv)
 		 f1 - f0, anon, absent, anon + 2 * absent);
 	result(f1 - f0 == anon + 2 * absent,
 	       "fault: every counted failure is one lost event, and every lost event is counted");
-	ok = wait_agree(dying0 + n - absent, 30, &rows, &dying);
-	fail_msg("%ld rows, nr_dying %ld, %d absent", rows, dying, absent);
-	result(ok, "fault: rows == nr_dying - absent records");
+	rows = count_rows();
+	dying = nr_dying();
+	fail_msg("%ld rows, nr_dying %ld (%ld before), %d absent", rows, dying,
+		 dying0, absent);
+	result(rows == dying - absent && dying == dying0 + n,
+	       "fault: rows == nr_dying_subsys_memory - absent records");
 
 	/* Reads under injection of every module allocation, GFP_KERNEL too. */
 	failslab_setup(lo, hi, 50, true);
