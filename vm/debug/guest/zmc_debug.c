@@ -813,6 +813,8 @@ static void stress_reader(void)
 		}
 		__sync_fetch_and_add(&sh->rows_seen, rs.n);
 		free(rs.v);
+		/* Leave the (emulated, shared) CPUs mostly to the workers. */
+		sleep_ms(rnd_below(30));
 	}
 	_exit(0);
 }
@@ -854,6 +856,7 @@ static void stress_tool(void)
 			err[strcspn(err, "\n")] = '\0';
 			shared_error("tool: status 0x%x: %s", status, err);
 		}
+		sleep_ms(50);
 	}
 	_exit(0);
 }
