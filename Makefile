@@ -96,6 +96,11 @@ uninstall:
 style:
 	@scripts/checkpatch.sh
 
+# The debug-kernel tier alone (KASAN, lockdep, kmemleak, KUnit, stress,
+# failslab): vm/debug/README.md.  Not yet part of check.
+check-debug:
+	@vm/debug/check.sh --totals 6.12
+
 clean:
 	@if [ -e "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(PWD) clean; fi
 	$(MAKE) -C tools clean
@@ -103,4 +108,4 @@ clean:
 	rm -rf build
 
 .PHONY: all module tool selftests check demo clean
-.PHONY: install install-module install-tool dkms-install uninstall style
+.PHONY: install install-module install-tool dkms-install uninstall style check-debug

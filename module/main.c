@@ -62,11 +62,16 @@ destroy_table:
 	return ret;
 }
 
+/*
+ * Readers first: proc_remove() and debugfs_remove() wait for them.  Were
+ * the probes gone first, a memcg freed meanwhile would not be marked dead
+ * and a reader could sample freed memory (found by KASAN in the debug tier).
+ */
 static void __exit zmc_exit(void)
 {
-	zmc_probes_unregister();
 	zmc_debugfs_exit();
 	zmc_procfs_exit();
+	zmc_probes_unregister();
 	zmc_memcg_exit();
 	zmc_table_destroy();
 }
