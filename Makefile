@@ -97,7 +97,7 @@ style:
 	@scripts/checkpatch.sh
 
 # The debug-kernel tier alone (KASAN, lockdep, kmemleak, KUnit, stress,
-# failslab): vm/debug/README.md.  Not yet part of check.
+# failslab): vm/debug/README.md.  make check runs it too.
 check-debug:
 	@vm/debug/check.sh --totals 6.12
 

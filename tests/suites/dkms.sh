@@ -18,21 +18,11 @@
 # scripts/sid-chroot-pkgs.sh adds to the chroot.
 # Env: ZMC_KERNELS (default "6.1 6.12 7.2"), ZMC_OPTIONAL (absent = skip).
 set -uo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-source "$repo/vm/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
 
-read -ra kernels <<<"${ZMC_KERNELS:-$ZMC_DEFAULT_KERNELS}"
-optional=" ${ZMC_OPTIONAL:-canary} "
-version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$repo/dkms.conf")
 per_kernel=9
 echo "1..$((3 + per_kernel * ${#kernels[@]}))"
-
-n=0
-tap() { # tap ok|not-ok DESC
-	n=$((n + 1))
-	if [[ $1 == ok ]]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/zmc-dkms.XXXXXX")
 trap 'rm -rf "$T"' EXIT
@@ -139,39 +129,12 @@ EOF
 for k in "${kernels[@]}"; do
 	log "=== dkms on kernel $k"
 	out=()
-	reason=
-	if ! [[ -r $(zmc_kernel_dir "$k")/env ]] && ! "$ZMC_VM_DIR/kernels.sh" "$k" >&2; then
-		reason="kernel $k could not be fetched (vm/kernels.sh $k)"
-	else
-		zmc_load_kernel "$k"
-		if [[ $ZMC_K_BUILD_ENV == chroot ]]; then
-			"$repo/scripts/sid-chroot-pkgs.sh" dkms >&2 ||
-				reason="cannot add dkms to the sid chroot (scripts/sid-chroot-pkgs.sh dkms)"
-		elif ! command -v dkms >/dev/null 2>&1; then
-			reason="bookworm's dkms is not installed (apt-get install --no-install-recommends dkms)"
-		fi
-	fi
-	if [[ -z $reason ]]; then
+	if suite_kernel "$k" dkms; then
 		mapfile -t out < <("$repo/scripts/with-kernel.sh" -b "$T" "$k" bash "$T/inner.sh" "$T" "$version" 2>>"$T/ns-$k.err")
 		cat "$T/log-$ZMC_KVER" >&2 2>/dev/null
 		cat "$T/ns-$k.err" >&2
 	fi
-	got=0
-	for line in "${out[@]}"; do
-		case $line in
-		"ok - "*) tap ok "${line#ok - }"; got=$((got + 1)) ;;
-		"not ok - "*) tap not-ok "${line#not ok - }"; got=$((got + 1)) ;;
-		*) echo "$line" ;;
-		esac
-	done
-	while ((got < per_kernel)); do
-		got=$((got + 1))
-		if [[ -n $reason && $optional == *" $k "* ]]; then
-			n=$((n + 1)); echo "ok $n - $k: dkms check $got # SKIP $reason"
-		else
-			tap not-ok "$k: dkms check $got did not run${reason:+: $reason}"
-		fi
-	done
+	relay "$k" dkms "$per_kernel" "${out[@]}"
 done
 
 # Last: the host is as it was (no dkms tree, /lib/modules, /usr/src entry).

@@ -9,18 +9,12 @@
 #  - the man page zombiememcgstat.8 formats without a groff warning;
 #  - README.md's relative links point at files that exist.
 set -uo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-source "$repo/vm/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
 cd "$repo" || exit 1
 
 rst=Documentation/admin-guide/zombiememcg.rst
 echo "1..6"
-n=0
-tap() { # tap ok|not-ok DESC
-	n=$((n + 1))
-	if [[ $1 == ok ]]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
 T=$(mktemp -d "${TMPDIR:-/tmp}/zmc-docs.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 

@@ -10,21 +10,11 @@
 # only: the tool is the same on every kernel and is built on the host.
 # Env: ZMC_KERNELS (default "6.1 6.12 7.2"), ZMC_OPTIONAL (absent = skip).
 set -uo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-source "$repo/vm/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
 
-read -ra kernels <<<"${ZMC_KERNELS:-$ZMC_DEFAULT_KERNELS}"
-optional=" ${ZMC_OPTIONAL:-canary} "
-version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$repo/dkms.conf")
 per_kernel=6
 echo "1..$((per_kernel * ${#kernels[@]}))"
-
-n=0
-tap() { # tap ok|not-ok DESC
-	n=$((n + 1))
-	if [[ $1 == ok ]]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/zmc-install.XXXXXX")
 trap 'rm -rf "$T"' EXIT
@@ -92,11 +82,7 @@ EOF
 for k in "${kernels[@]}"; do
 	log "=== install on kernel $k"
 	out=()
-	reason=
-	if ! [[ -r $(zmc_kernel_dir "$k")/env ]] && ! "$ZMC_VM_DIR/kernels.sh" "$k" >&2; then
-		reason="kernel $k could not be fetched (vm/kernels.sh $k)"
-	else
-		zmc_load_kernel "$k"
+	if suite_kernel "$k"; then
 		what=all
 		[[ $ZMC_K_BUILD_ENV == chroot ]] && what=module
 		mapfile -t out < <("$repo/scripts/with-kernel.sh" -b "$T" "$k" bash "$T/inner.sh" "$T" "$version" "$what" 2>>"$T/ns-$k.err")
@@ -104,21 +90,5 @@ for k in "${kernels[@]}"; do
 		cat "$T/ns-$k.err" >&2
 		(cd "$T/stage-$ZMC_KVER" 2>/dev/null && find . | sort) | sed "s|^|staged after uninstall ($k): |" >&2
 	fi
-	got=0
-	for line in "${out[@]}"; do
-		case $line in
-		"ok - "*" # SKIP "*) n=$((n + 1)); echo "ok $n - ${line#ok - }"; got=$((got + 1)) ;;
-		"ok - "*) tap ok "${line#ok - }"; got=$((got + 1)) ;;
-		"not ok - "*) tap not-ok "${line#not ok - }"; got=$((got + 1)) ;;
-		*) echo "$line" ;;
-		esac
-	done
-	while ((got < per_kernel)); do
-		got=$((got + 1))
-		if [[ -n $reason && $optional == *" $k "* ]]; then
-			n=$((n + 1)); echo "ok $n - $k: install check $got # SKIP $reason"
-		else
-			tap not-ok "$k: install check $got did not run${reason:+: $reason}"
-		fi
-	done
+	relay "$k" install "$per_kernel" "${out[@]}"
 done

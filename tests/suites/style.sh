@@ -6,23 +6,14 @@
 #    any ERROR, WARNING or CHECK fails;
 #  - the module built with W=1 C=1 (sparse) for every kernel of the matrix
 #    through vm/build-module.sh (7.x in the sid chroot, with sid's sparse):
-#    sparse must have run on every source and no line may warn.
+#    sparse must have run on every source and no line may warn;
+#  - shellcheck -S warning over every shell script the project tracks.
 # Env: ZMC_KERNELS (default "6.1 6.12 7.2"), ZMC_OPTIONAL (absent = skip).
 set -uo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-source "$repo/vm/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
 
-read -ra kernels <<<"${ZMC_KERNELS:-$ZMC_DEFAULT_KERNELS}"
-optional=" ${ZMC_OPTIONAL:-canary} "
-echo "1..$((2 + 2 * ${#kernels[@]}))"
-
-n=0
-tap() { # tap ok|not-ok DESC
-	n=$((n + 1))
-	if [[ $1 == ok ]]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+echo "1..$((3 + 2 * ${#kernels[@]}))"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/zmc-style.XXXXXX")
 trap 'rm -rf "$T"' EXIT
@@ -46,6 +37,27 @@ for group in kernel user; do
 	cat "$T/cp-$group.err" >&2
 done
 
+# ---------------------------------------------------------------- shellcheck
+# Every tracked file whose first line names a shell, and the sourced *.sh.
+mapfile -t scripts < <(git ls-files -co --exclude-standard | while read -r f; do
+	[[ -f $f ]] || continue
+	case $f in *.sh) echo "$f"; continue ;; esac
+	head -c 64 "$f" | head -n1 | grep -qE '^#!.*\b(ba|da)?sh\b' && echo "$f"
+done)
+if ! command -v shellcheck >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends shellcheck >&2 ||
+		{ apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends shellcheck >&2; }
+fi
+desc="shellcheck -S warning: ${#scripts[@]} shell scripts clean"
+if ! command -v shellcheck >/dev/null 2>&1; then
+	tap not-ok "$desc: shellcheck is not installed (apt-get install shellcheck)"
+elif shellcheck -x -S warning "${scripts[@]}" >"$T/sc" 2>&1; then
+	tap ok "$desc"
+else
+	tap not-ok "$desc"
+	sed 's/^/# /' "$T/sc"
+fi
+
 # ---------------------------------------------------------------- W=1 C=1
 # sparse on the host, for the kernels built here (bookworm's package).
 if ! command -v sparse >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
@@ -67,22 +79,9 @@ EOF
 nsrc=$(find "$repo/module" -maxdepth 1 -name '*.c' | wc -l)
 for k in "${kernels[@]}"; do
 	log "=== W=1 C=1 on kernel $k"
-	reason=
-	if ! [[ -r $(zmc_kernel_dir "$k")/env ]] && ! "$ZMC_VM_DIR/kernels.sh" "$k" >&2; then
-		reason="kernel $k could not be fetched (vm/kernels.sh $k)"
-	else
-		zmc_load_kernel "$k"
-		if [[ $ZMC_K_BUILD_ENV == chroot ]]; then
-			"$repo/scripts/sid-chroot-pkgs.sh" sparse >&2 ||
-				reason="cannot add sparse to the sid chroot (scripts/sid-chroot-pkgs.sh sparse)"
-		elif ! command -v sparse >/dev/null 2>&1; then
-			reason="sparse is not installed (apt-get install --no-install-recommends sparse)"
-		fi
-	fi
-	if [[ -n $reason ]]; then
-		for d in "sparse ran" "W=1 C=1 warning-free"; do
-			if [[ $optional == *" $k "* ]]; then skip "$k: $d" "$reason"; else tap not-ok "$k: $d: $reason"; fi
-		done
+	if ! suite_kernel "$k" sparse; then
+		absent "$k" "sparse ran" "$reason"
+		absent "$k" "W=1 C=1 warning-free" "$reason"
 		continue
 	fi
 	args="W=1 C=1"

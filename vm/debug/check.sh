@@ -167,7 +167,7 @@ while IFS= read -r line; do
 	ZMC-PHASE-BEGIN\ *)
 		p=${line#ZMC-PHASE-BEGIN }
 		began[$p]=1
-		cur=$p sel_plan= sel_ran=0 notoks=0
+		cur=$p sel_plan='' sel_ran=0 notoks=0
 		continue ;;
 	ZMC-PHASE-END\ *)
 		read -r p secs prc <<<"${line#ZMC-PHASE-END }"
@@ -230,7 +230,11 @@ while IFS= read -r line; do
 			tap ok "$label"
 		fi
 	elif [[ $line == \#* ]]; then
-		[[ $line == "# Totals:"* ]] || echo "# $cur: ${line#\# }"
+		case $line in
+		"# Totals:"*) ;;
+		"# $cur:"* | "# zmc_debug"*) echo "$line" ;;
+		*) echo "# $cur: ${line#\# }" ;;
+		esac
 	fi
 done <"$out"
 
