@@ -37,45 +37,18 @@
 
 #include "cgpin.h"
 #include "ktap.h"
+#include "zmc_util.h"
 
 #ifndef DEBUGFS_MAGIC
 #define DEBUGFS_MAGIC	0x64626720
 #endif
 
-#define CG_ROOT		"/sys/fs/cgroup"
 #define TEST_CG		CG_ROOT "/zmc"
-#define PROC_FILE	"/proc/zombiememcg"
-#define DEBUG_DIR	"/sys/kernel/debug/zombiememcg"
-#define THRESH_FILE	DEBUG_DIR "/older_than_secs"
-#define STATS_FILE	DEBUG_DIR "/stats"
 #define FILES_DIR	"/tmp/zmc-files"
-#define MODULE_NAME	"zombiememcg"
-#define DEFAULT_MODULE	"/lib/zombiememcg/zombiememcg.ko"
-#define HEADER		"MEMCG ID PID COMM AGE CHARGED SWAP FOOTPRINT FLAGS PATH"
 #define CREATOR_COMM	"zmc-creator"
 #define CACHE_BYTES	(1 << 20)
 /* Bound of every wait: TCG emulation is slow, a healthy kernel is not. */
 #define POLL_SECS	60
-
-struct row {
-	char memcg[32];
-	unsigned long long id;
-	long pid;
-	char comm[64];
-	char raw_comm[64];
-	unsigned long long age;
-	unsigned long long charged;
-	unsigned long long swap;
-	unsigned long long footprint;
-	char flags[8];
-	char path[PATH_MAX];
-	char raw_path[PATH_MAX];
-};
-
-struct rows {
-	struct row *v;
-	size_t n;
-};
 
 struct holder {
 	const char *comm;
@@ -85,29 +58,11 @@ struct holder {
 	unsigned long long id;
 };
 
-static const char *module_path = DEFAULT_MODULE;
 static int kernel_major;
-static char diag[PATH_MAX * 2 + 512];
 
 #define ARRAY_SIZE(a)	((int)(sizeof(a) / sizeof((a)[0])))
-#define fail_msg(...) snprintf(diag, sizeof(diag), __VA_ARGS__)
 
 /* ---- small file helpers ---- */
-
-static ssize_t read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	size_t len = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
-	return len;
-}
 
 static long long read_number(const char *path)
 {
@@ -118,142 +73,7 @@ static long long read_number(const char *path)
 	return strtoll(buf, NULL, 10);
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static double now_secs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* ---- module ---- */
-
-static int load_module_params(const char *params)
-{
-	int fd = open(module_path, O_RDONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-static int load_module(void)
-{
-	return load_module_params("");
-}
-
-static int unload_module(void)
-{
-	return syscall(SYS_delete_module, MODULE_NAME, O_NONBLOCK) ? -errno : 0;
-}
-
-static int set_threshold(const char *val)
-{
-	return write_line(THRESH_FILE, val);
-}
-
 /* ---- /proc/zombiememcg ---- */
-
-/* Undo the octal escapes of seq_escape(); false on a malformed escape. */
-static bool unescape(const char *in, char *out, size_t size)
-{
-	size_t o = 0;
-
-	while (*in) {
-		if (o + 1 >= size)
-			return false;
-		if (*in == '\\') {
-			if (in[1] < '0' || in[1] > '3' || in[2] < '0' ||
-			    in[2] > '7' || in[3] < '0' || in[3] > '7')
-				return false;
-			out[o++] = (in[1] - '0') * 64 + (in[2] - '0') * 8 +
-				   (in[3] - '0');
-			in += 4;
-		} else {
-			out[o++] = *in++;
-		}
-	}
-	out[o] = '\0';
-	return true;
-}
-
-static void free_rows(struct rows *rs)
-{
-	free(rs->v);
-	rs->v = NULL;
-	rs->n = 0;
-}
-
-/* Read and parse the listing; -1 (with diag set) on any error. */
-static int read_rows(struct rows *rs)
-{
-	static char buf[1 << 20];
-	char comm[64], raw[PATH_MAX];
-	char *line, *save;
-	ssize_t len;
-	int lineno = 0;
-
-	rs->v = NULL;
-	rs->n = 0;
-	len = read_file(PROC_FILE, buf, sizeof(buf));
-	if (len < 0) {
-		fail_msg("read %s: %s", PROC_FILE, strerror(-len));
-		return -1;
-	}
-	if ((size_t)len + 1 >= sizeof(buf)) {
-		fail_msg("%s larger than the test's buffer", PROC_FILE);
-		return -1;
-	}
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		struct row *r;
-
-		if (++lineno == 1) {
-			if (strcmp(line, HEADER)) {
-				fail_msg("bad header '%s'", line);
-				goto err;
-			}
-			continue;
-		}
-		r = realloc(rs->v, (rs->n + 1) * sizeof(*r));
-		if (!r) {
-			fail_msg("out of memory");
-			goto err;
-		}
-		rs->v = r;
-		r = &rs->v[rs->n];
-		if (sscanf(line, "%31s %llu %ld %63s %llu %llu %llu %llu %7s %4095s",
-			   r->memcg, &r->id, &r->pid, comm, &r->age,
-			   &r->charged, &r->swap, &r->footprint, r->flags,
-			   raw) != 10 ||
-		    !unescape(comm, r->comm, sizeof(r->comm)) ||
-		    !unescape(raw, r->path, sizeof(r->path))) {
-			fail_msg("malformed line %d: '%s'", lineno, line);
-			goto err;
-		}
-		snprintf(r->raw_path, sizeof(r->raw_path), "%s", raw);
-		snprintf(r->raw_comm, sizeof(r->raw_comm), "%s", comm);
-		rs->n++;
-	}
-	if (lineno < 1) {
-		fail_msg("no header line");
-		goto err;
-	}
-	return 0;
-err:
-	free_rows(rs);
-	return -1;
-}
 
 /* Path of a cgroup directory as the module shows it (from the root). */
 static const char *cg_rel(const char *cg)
@@ -267,7 +87,7 @@ static int find_row(const char *cg, struct row *out)
 	size_t i;
 	int found = 0;
 
-	if (read_rows(&rs))
+	if (read_rows(&rs, ZMC_HEADER))
 		return -1;
 	for (i = 0; i < rs.n; i++) {
 		if (!strcmp(rs.v[i].path, cg_rel(cg))) {
@@ -278,18 +98,6 @@ static int find_row(const char *cg, struct row *out)
 	}
 	free_rows(&rs);
 	return found;
-}
-
-static long count_rows(void)
-{
-	struct rows rs;
-	long n;
-
-	if (read_rows(&rs))
-		return -1;
-	n = rs.n;
-	free_rows(&rs);
-	return n;
 }
 
 /* Poll until @cg is listed (@want 1) or not (@want 0); false on timeout. */
@@ -311,33 +119,7 @@ static bool wait_row(const char *cg, int want, struct row *out)
 	return false;
 }
 
-/* The kernel's own count of dying memory cgroups. */
-static long nr_dying(void)
-{
-	char buf[4096], *p;
-	const char *key;
-
-	if (read_file(CG_ROOT "/cgroup.stat", buf, sizeof(buf)) <= 0)
-		return -1;
-	key = "nr_dying_subsys_memory ";
-	p = strstr(buf, key);
-	if (!p) {
-		/* Before 6.11: counts dying cgroups of every controller. */
-		key = "nr_dying_descendants ";
-		p = strstr(buf, key);
-	}
-	return p ? strtol(p + strlen(key), NULL, 10) : -1;
-}
-
 /* ---- cgroups and holders ---- */
-
-static int enable_memory(const char *cg)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", cg);
-	return write_line(path, "+memory");
-}
 
 static int mkcg(const char *cg)
 {
@@ -534,7 +316,7 @@ static enum ksft_result test_interfaces(void)
 			 st.st_uid);
 		return KSFT_FAIL;
 	}
-	if (count_rows() < 0)
+	if (count_rows(ZMC_HEADER) < 0)
 		return KSFT_FAIL;
 	if (read_file(STATS_FILE, buf, sizeof(buf)) <= 0 ||
 	    strncmp(buf, "records ", 8)) {
@@ -802,7 +584,7 @@ static enum ksft_result test_live_not_listed(void)
 		fail_msg("mkdir %s", live);
 		return KSFT_FAIL;
 	}
-	if (read_rows(&rs))
+	if (read_rows(&rs, ZMC_HEADER))
 		return KSFT_FAIL;
 	for (i = 0; i < rs.n; i++) {
 		if (!strcmp(rs.v[i].path, cg_rel(live)) ||
@@ -913,7 +695,7 @@ static bool wait_oracle(long min_rows)
 		size_t i, j;
 
 		dying = nr_dying();
-		if (read_rows(&rs) || dying < 0)
+		if (read_rows(&rs, ZMC_HEADER) || dying < 0)
 			return false;
 		rows = rs.n;
 		for (i = 0, dups = 0; i < rs.n; i++)
@@ -974,31 +756,6 @@ static enum ksft_result test_oracle(void)
 
 /* ---- stats ---- */
 
-/* The value of "@name value" in the stats file, as a string. */
-static int stat_string(const char *name, char *out, size_t size)
-{
-	char buf[4096], *line, *save;
-	size_t len = strlen(name);
-
-	if (read_file(STATS_FILE, buf, sizeof(buf)) <= 0)
-		return -1;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, name, len) && line[len] == ' ') {
-			snprintf(out, size, "%s", line + len + 1);
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static long long stat_value(const char *name)
-{
-	char v[64];
-
-	return stat_string(name, v, sizeof(v)) ? -1 : strtoll(v, NULL, 10);
-}
-
 /* The stats file's totals agree with the listing at threshold 0. */
 static enum ksft_result test_stats_totals(void)
 {
@@ -1008,7 +765,7 @@ static enum ksft_result test_stats_totals(void)
 	char big[64];
 	struct rows rs;
 
-	if (set_threshold("0") || read_rows(&rs))
+	if (set_threshold("0") || read_rows(&rs, ZMC_HEADER))
 		return KSFT_FAIL;
 	for (i = 0; i < rs.n; i++) {
 		charged += rs.v[i].charged;
@@ -1138,7 +895,7 @@ static enum ksft_result test_tool_table(void)
 	struct lines l;
 	size_t i, j, matched = 0;
 
-	if (read_rows(&rs))
+	if (read_rows(&rs, ZMC_HEADER))
 		return KSFT_FAIL;
 	if (rs.n < 2 || run_tool("-o 0 --path 1 1", &l)) {
 		if (rs.n < 2)
@@ -1209,7 +966,7 @@ static enum ksft_result test_tool_json(void)
 	struct lines l;
 	size_t i, j, nrows, objects = 0, matched = 0;
 
-	if (read_rows(&rs))
+	if (read_rows(&rs, ZMC_HEADER))
 		return KSFT_FAIL;
 	if (run_tool("-o 0 --json 1 1", &l)) {
 		free_rows(&rs);
@@ -1253,7 +1010,7 @@ static enum ksft_result test_tool_filters(void)
 	size_t i, by_pid = 0, by_comm = 0;
 	enum ksft_result res = KSFT_FAIL;
 
-	if (read_rows(&rs))
+	if (read_rows(&rs, ZMC_HEADER))
 		return KSFT_FAIL;
 	for (i = 0; i < rs.n; i++) {
 		by_pid += rs.v[i].pid == pinned[0].pid;
@@ -1281,7 +1038,7 @@ out:
 
 static enum ksft_result test_unload_with_zombies(void)
 {
-	long rows = count_rows();
+	long rows = count_rows(ZMC_HEADER);
 	int ret;
 
 	if (rows < 1) {

@@ -89,6 +89,7 @@ enum zmc_sort {
 	ZMC_SORT_AGE,		/* oldest first */
 	ZMC_SORT_CHARGED,	/* most charged first */
 	ZMC_SORT_PATH,		/* by path, byte order */
+	ZMC_SORT_NONE,		/* input order, for totals */
 };
 
 struct zmc_filter {
@@ -111,8 +112,10 @@ struct zmc_fmt {
 };
 
 #define ZMC_HIST_SLOTS	65	/* bcc's log2_index_max */
+#define ZMC_U64_LEN	20	/* digits of UINT64_MAX */
 
 const char *zmc_leaf(const char *path, size_t len, size_t *leaf_len);
+size_t zmc_u64_str(char *buf, unsigned long long v);
 char *zmc_human(char *buf, size_t size, unsigned long long bytes);
 unsigned int zmc_log2_index(unsigned long long v);
 void zmc_print_log2_hist(FILE *fp, const unsigned long long *vals,

@@ -6,8 +6,13 @@
  * are printed as bcc's print_log2_hist() prints them, the JSON histogram
  * buckets are those of bcc's get_json_hist(), and --prometheus writes the
  * node_exporter textfile (Prometheus text exposition) format.
+ *
+ * Output per row is built by hand in a buffer of our own, handed to stdio
+ * in big blocks: a stdio call per field and printf()'s format parsing used
+ * to cost more than all the rest. Lines printed once stay printf()s.
  */
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +20,183 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define HAS(s, c)	(!!((s)->cols & ZMC_BIT(ZMC_COL_##c)))
+/*
+ * Sorted rows are printed in an order unrelated to the input, so each
+ * would wait for a cache miss on its line: ask for the line that many
+ * rows ahead. (More prefetching measured slower.)
+ */
+#define PREFETCH	16
+
+/* What is to go to fp, written with one fwrite() when full or done */
+struct out {
+	FILE *fp;
+	size_t len;
+	char buf[16384];
+};
+
+static void out_init(struct out *o, FILE *fp)
+{
+	o->fp = fp;
+	o->len = 0;
+}
+
+static void out_flush(struct out *o)
+{
+	if (o->len)
+		fwrite(o->buf, 1, o->len, o->fp);
+	o->len = 0;
+}
+
+/* Flush for n more bytes; false if the buffer cannot hold them anyway */
+static bool out_make_room(struct out *o, size_t n)
+{
+	out_flush(o);
+	return n <= sizeof(o->buf);
+}
+
+static inline void out_mem(struct out *o, const void *s, size_t n)
+{
+	if (n > sizeof(o->buf) - o->len && !out_make_room(o, n)) {
+		fwrite(s, 1, n, o->fp);
+		return;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+static inline void out_str(struct out *o, const char *s)
+{
+	out_mem(o, s, strlen(s));
+}
+
+static inline void out_char(struct out *o, char c)
+{
+	if (o->len == sizeof(o->buf))
+		out_flush(o);
+	o->buf[o->len++] = c;
+}
+
+static void out_spaces(struct out *o, size_t n)
+{
+	while (n--)
+		out_char(o, ' ');
+}
+
+/* v in decimal, written backwards to end: returns its first digit */
+static char *u64_digits(char *end, unsigned long long v)
+{
+	do {
+		*--end = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+static void out_u64(struct out *o, unsigned long long v)
+{
+	char buf[ZMC_U64_LEN];
+	char *p = u64_digits(buf + sizeof(buf), v);
+
+	out_mem(o, p, buf + sizeof(buf) - p);
+}
+
+/* A byte as the kernel escapes it: \ooo */
+static void out_octal(struct out *o, unsigned char c)
+{
+	char buf[4] = { '\\', '0' + (c >> 6), '0' + ((c >> 3) & 7),
+			'0' + (c & 7) };
+
+	out_mem(o, buf, sizeof(buf));
+}
+
+static void out_printf(struct out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* For lines printed once: straight to stdio, after what is buffered. */
+static void out_printf(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	out_flush(o);
+	va_start(ap, fmt);
+	vfprintf(o->fp, fmt, ap);
+	va_end(ap);
+}
+
+/* v in decimal, NUL-terminated, in buf[ZMC_U64_LEN + 1]. Returns the length. */
+size_t zmc_u64_str(char *buf, unsigned long long v)
+{
+	char digits[ZMC_U64_LEN];
+	char *p = u64_digits(digits + sizeof(digits), v);
+	size_t n = digits + sizeof(digits) - p;
+
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return n;
+}
+
+/*
+ * v / 2^shift rounded to the nearest integer, ties to even, as printf()
+ * rounds the exact value of a double.
+ */
+static unsigned long long div_round(unsigned long long v, unsigned int shift)
+{
+	unsigned long long q = v >> shift, r = v & ((1ULL << shift) - 1);
+	unsigned long long half = 1ULL << (shift - 1);
+
+	return q + (r > half || (r == half && (q & 1)));
+}
+
+/* Human-readable size: 512, 4.0K, 12K, 1.5M, ... */
+char *zmc_human(char *buf, size_t size, unsigned long long bytes)
+{
+	static const char units[] = "KMGTPE";
+	char tmp[ZMC_U64_LEN + 4];
+	unsigned long long v;
+	unsigned int shift;
+	double d = bytes;
+	size_t n;
+	int u = -1;
+
+	if (bytes < 1024) {
+		n = zmc_u64_str(tmp, bytes);
+		goto out;
+	}
+	while (u < 5 && d >= 1023.95) {
+		d /= 1024;
+		u++;
+	}
+	shift = 10 * (u + 1);
+	/*
+	 * d is exactly bytes / 2^shift while bytes is exact as a double:
+	 * then printf()'s rounding of d can be done in integers
+	 */
+	if (bytes >= 1ULL << 53) {
+		if (d < 9.95)
+			snprintf(buf, size, "%.1f%c", d, units[u]);
+		else
+			snprintf(buf, size, "%.0f%c", d, units[u]);
+		return buf;
+	}
+	if (d < 9.95) {
+		v = div_round(bytes * 10, shift);
+		n = zmc_u64_str(tmp, v / 10);
+		tmp[n++] = '.';
+		tmp[n++] = '0' + v % 10;
+	} else {
+		n = zmc_u64_str(tmp, div_round(bytes, shift));
+	}
+	tmp[n++] = units[u];
+out:
+	/* cut to size as snprintf() */
+	if (size) {
+		if (n >= size)
+			n = size - 1;
+		memcpy(buf, tmp, n);
+		buf[n] = '\0';
+	}
+	return buf;
+}
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
 static size_t utf8_seq(const unsigned char *s, size_t n, unsigned int *cp)
@@ -54,29 +236,35 @@ static size_t utf8_seq(const unsigned char *s, size_t n, unsigned int *cp)
 	return len;
 }
 
+/* The bytes a terminal shows as they are: printable ASCII but '\\' */
+static const bool display_plain[256] = {
+	[0x21 ... 0x5b] = true, [0x5d ... 0x7e] = true,
+};
+
 /*
- * Print a string for a terminal: what the kernel escapes (space, tab,
- * newline, backslash), other control characters and bytes that are not
- * UTF-8 as \ooo. Cut to width columns (0: no limit) without splitting an
- * escape or a character; pad with spaces to width if asked.
+ * A string for a terminal: what the kernel escapes (space, tab, newline,
+ * backslash), other control characters and bytes that are not UTF-8 as
+ * \ooo. Cut to width columns (0: no limit) without splitting an escape or
+ * a character; padded with spaces to width if asked.
  */
-void zmc_display(FILE *fp, const char *s, size_t len, size_t width,
-		 bool pad)
+static void display(struct out *o, const char *s, size_t len, size_t width,
+		    bool pad)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, cols = 0;
 
 	while (i < len) {
+		size_t n, k, end = len;
 		unsigned int cp = 0;
-		size_t n, k;
 		bool esc;
 
 		/* a run of plain ASCII at once */
-		for (k = i; k < len && u[k] > ' ' && u[k] < 0x7f &&
-		     u[k] != '\\' && (!width || cols + k - i < width); k++)
+		if (width && width - cols < len - i)
+			end = i + width - cols;
+		for (k = i; k < end && display_plain[u[k]]; k++)
 			;
 		if (k > i) {
-			fwrite(u + i, 1, k - i, fp);
+			out_mem(o, u + i, k - i);
 			cols += k - i;
 			i = k;
 			continue;
@@ -90,70 +278,95 @@ void zmc_display(FILE *fp, const char *s, size_t len, size_t width,
 			break;
 		if (esc) {
 			for (k = 0; k < n; k++)
-				fprintf(fp, "\\%03o", u[i + k]);
+				out_octal(o, u[i + k]);
 			cols += 4 * n;
 		} else {
-			fwrite(u + i, 1, n, fp);
+			out_mem(o, u + i, n);
 			cols++;
 		}
 		i += n;
 	}
-	if (pad) {
-		for (; cols < width; cols++)
-			fputc(' ', fp);
-	}
+	if (pad && cols < width)
+		out_spaces(o, width - cols);
 }
 
-/* JSON string with quotes; bytes that are not UTF-8 become U+FFFD. */
-void zmc_json_string(FILE *fp, const char *s, size_t len)
+void zmc_display(FILE *fp, const char *s, size_t len, size_t width,
+		 bool pad)
 {
+	struct out o;
+
+	out_init(&o, fp);
+	display(&o, s, len, width, pad);
+	out_flush(&o);
+}
+
+/* The bytes JSON strings take as they are: ASCII but '"', '\\', controls */
+static const bool json_plain[256] = {
+	[0x20 ... 0x21] = true, [0x23 ... 0x5b] = true, [0x5d ... 0x7f] = true,
+};
+
+/* JSON string with quotes; bytes that are not UTF-8 become U+FFFD. */
+static void json_string(struct out *o, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
 
-	fputc('"', fp);
+	out_char(o, '"');
 	while (i < len) {
 		unsigned int cp;
 		size_t n;
 
-		for (n = i; n < len && u[n] >= 0x20 && u[n] < 0x80 &&
-		     u[n] != '"' && u[n] != '\\'; n++)
+		for (n = i; n < len && json_plain[u[n]]; n++)
 			;
 		if (n > i) {
-			fwrite(u + i, 1, n - i, fp);
+			out_mem(o, u + i, n - i);
 			i = n;
 			continue;
 		}
 		n = utf8_seq(u + i, len - i, &cp);
 		if (!n) {
-			fputs("\\ufffd", fp);
+			out_str(o, "\\ufffd");
 			i++;
 			continue;
 		}
 		switch (cp) {
 		case '"':
-			fputs("\\\"", fp);
+			out_str(o, "\\\"");
 			break;
 		case '\\':
-			fputs("\\\\", fp);
+			out_str(o, "\\\\");
 			break;
 		case '\n':
-			fputs("\\n", fp);
+			out_str(o, "\\n");
 			break;
 		case '\t':
-			fputs("\\t", fp);
+			out_str(o, "\\t");
 			break;
 		case '\r':
-			fputs("\\r", fp);
+			out_str(o, "\\r");
 			break;
 		default:
-			if (cp < 0x20)
-				fprintf(fp, "\\u%04x", cp);
-			else
-				fwrite(u + i, 1, n, fp);
+			if (cp < 0x20) {
+				out_str(o, "\\u00");
+				out_char(o, hex[cp >> 4]);
+				out_char(o, hex[cp & 0xf]);
+			} else {
+				out_mem(o, u + i, n);
+			}
 		}
 		i += n;
 	}
-	fputc('"', fp);
+	out_char(o, '"');
+}
+
+void zmc_json_string(FILE *fp, const char *s, size_t len)
+{
+	struct out o;
+
+	out_init(&o, fp);
+	json_string(&o, s, len);
+	out_flush(&o);
 }
 
 /*
@@ -161,7 +374,7 @@ void zmc_json_string(FILE *fp, const char *s, size_t len)
  * and newline escaped; bytes that are not UTF-8 written as the text \ooo
  * (so that distinct comms stay distinct series).
  */
-void zmc_prom_label(FILE *fp, const char *s, size_t len)
+static void prom_label(struct out *o, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
@@ -171,57 +384,43 @@ void zmc_prom_label(FILE *fp, const char *s, size_t len)
 		size_t n = utf8_seq(u + i, len - i, &cp);
 
 		if (!n) {
-			fprintf(fp, "\\\\%03o", u[i]);
+			out_char(o, '\\');
+			out_octal(o, u[i]);
 			i++;
 			continue;
 		}
 		if (cp == '\\')
-			fputs("\\\\", fp);
+			out_str(o, "\\\\");
 		else if (cp == '"')
-			fputs("\\\"", fp);
+			out_str(o, "\\\"");
 		else if (cp == '\n')
-			fputs("\\n", fp);
+			out_str(o, "\\n");
 		else
-			fwrite(u + i, 1, n, fp);
+			out_mem(o, u + i, n);
 		i += n;
 	}
+}
+
+void zmc_prom_label(FILE *fp, const char *s, size_t len)
+{
+	struct out o;
+
+	out_init(&o, fp);
+	prom_label(&o, s, len);
+	out_flush(&o);
 }
 
 /* The last component of a cgroup path ("/" for the root). */
 const char *zmc_leaf(const char *path, size_t len, size_t *leaf_len)
 {
-	size_t i = len;
+	const char *slash = memrchr(path, '/', len);
 
-	while (i > 0 && path[i - 1] != '/')
-		i--;
-	if (i == len) {
+	if (!slash || slash + 1 == path + len) {
 		*leaf_len = len;
 		return path;
 	}
-	*leaf_len = len - i;
-	return path + i;
-}
-
-/* Human-readable size: 512, 4.0K, 12K, 1.5M, ... */
-char *zmc_human(char *buf, size_t size, unsigned long long bytes)
-{
-	static const char units[] = "KMGTPE";
-	double d = bytes;
-	int u = -1;
-
-	if (bytes < 1024) {
-		snprintf(buf, size, "%llu", bytes);
-		return buf;
-	}
-	while (u < 5 && d >= 1023.95) {
-		d /= 1024;
-		u++;
-	}
-	if (d < 9.95)
-		snprintf(buf, size, "%.1f%c", d, units[u]);
-	else
-		snprintf(buf, size, "%.0f%c", d, units[u]);
-	return buf;
+	*leaf_len = path + len - (slash + 1);
+	return slash + 1;
 }
 
 /* The slot bcc's bpf_log2l() gives: 0 and 1 -> 1, 2..3 -> 2, ... */
@@ -247,8 +446,8 @@ static unsigned int stars(unsigned long long val, unsigned long long max,
 }
 
 /* bcc's _print_log2_hist(vals, val_type, strip_leading_zero=False) */
-void zmc_print_log2_hist(FILE *fp, const unsigned long long *vals,
-			 const char *val_type)
+static void log2_hist(struct out *o, const unsigned long long *vals,
+		      const char *val_type)
 {
 	unsigned long long val_max = 0;
 	unsigned int width;
@@ -265,11 +464,11 @@ void zmc_print_log2_hist(FILE *fp, const unsigned long long *vals,
 	width = wide ? 20 : 40;
 	if (idx_max > 0) {
 		if (wide)
-			fprintf(fp, "               %-29s : count     distribution\n",
-				val_type);
+			out_printf(o, "               %-29s : count     distribution\n",
+				   val_type);
 		else
-			fprintf(fp, "     %-19s : count     distribution\n",
-				val_type);
+			out_printf(o, "     %-19s : count     distribution\n",
+				   val_type);
 	}
 	for (i = 1; i <= idx_max; i++) {
 		unsigned long long low = 1ULL << (i - 1);
@@ -279,13 +478,29 @@ void zmc_print_log2_hist(FILE *fp, const unsigned long long *vals,
 
 		if (low == high)
 			low--;
-		fprintf(fp, wide ? "%20llu -> %-20llu : %-8llu |" :
-				   "%10llu -> %-10llu : %-8llu |",
-			low, high, vals[i]);
+		out_printf(o, wide ? "%20llu -> %-20llu : %-8llu |" :
+				     "%10llu -> %-10llu : %-8llu |",
+			   low, high, vals[i]);
 		for (k = 0; k < width; k++)
-			fputc(k < n ? '*' : ' ', fp);
-		fputs("|\n", fp);
+			out_char(o, k < n ? '*' : ' ');
+		out_str(o, "|\n");
 	}
+}
+
+void zmc_print_log2_hist(FILE *fp, const unsigned long long *vals,
+			 const char *val_type)
+{
+	struct out o;
+
+	out_init(&o, fp);
+	log2_hist(&o, vals, val_type);
+	out_flush(&o);
+}
+
+static void prefetch_line(struct zmc_row *const *rows, size_t i, size_t nr)
+{
+	if (i + PREFETCH < nr)
+		__builtin_prefetch(rows[i + PREFETCH]->memcg);
 }
 
 static bool is_hex(const char *s)
@@ -301,12 +516,18 @@ static bool is_hex(const char *s)
 }
 
 /* A column of the table: padded and followed by a space unless last. */
-static void col(FILE *fp, const char *s, int width, bool last)
+static void col(struct out *o, const char *s, size_t width, bool last)
 {
-	if (last)
-		fprintf(fp, "%s\n", s);
-	else
-		fprintf(fp, "%-*s ", width, s);
+	size_t len = strlen(s);
+
+	out_mem(o, s, len);
+	if (last) {
+		out_char(o, '\n');
+		return;
+	}
+	if (len < width)
+		out_spaces(o, width - len);
+	out_char(o, ' ');
 }
 
 void zmc_print_intro(FILE *fp)
@@ -317,63 +538,69 @@ void zmc_print_intro(FILE *fp)
 
 void zmc_print_table_header(FILE *fp, const struct zmc_fmt *fmt)
 {
-	col(fp, "MEMCG", 20, false);
+	struct out o;
+
+	out_init(&o, fp);
+	col(&o, "MEMCG", 20, false);
 	if (!fmt->path)
-		col(fp, "NAME", 22, false);
-	col(fp, "COMM", 16, false);
-	col(fp, "PID", 8, false);
-	col(fp, "AGE(secs)", 9,
+		col(&o, "NAME", 22, false);
+	col(&o, "COMM", 16, false);
+	col(&o, "PID", 8, false);
+	col(&o, "AGE(secs)", 9,
 	    !fmt->charged && !fmt->footprint && !fmt->path);
 	if (fmt->charged)
-		col(fp, "CHARGED", 8, !fmt->footprint && !fmt->path);
+		col(&o, "CHARGED", 8, !fmt->footprint && !fmt->path);
 	if (fmt->footprint)
-		col(fp, "FOOTPRINT", 9, !fmt->path);
+		col(&o, "FOOTPRINT", 9, !fmt->path);
 	if (fmt->path)
-		col(fp, "PATH", 0, true);
+		col(&o, "PATH", 0, true);
+	out_flush(&o);
 }
 
-static void print_row(FILE *fp, const struct zmc_snapshot *s,
+static void print_row(struct out *o, const struct zmc_snapshot *s,
 		      const struct zmc_row *r, const struct zmc_fmt *fmt)
 {
-	size_t leaf_len;
+	char buf[ZMC_U64_LEN + 2];
+	size_t leaf_len, n;
 	const char *leaf;
-	char buf[32];
 
 	if (is_hex(r->memcg)) {
-		fputs("0x", fp);
-		zmc_display(fp, r->memcg, strlen(r->memcg), 18, true);
+		out_str(o, "0x");
+		display(o, r->memcg, strlen(r->memcg), 18, true);
 	} else {
-		zmc_display(fp, r->memcg, strlen(r->memcg), 20, true);
+		display(o, r->memcg, strlen(r->memcg), 20, true);
 	}
-	fputc(' ', fp);
+	out_char(o, ' ');
 	if (!fmt->path) {
 		leaf = zmc_leaf(r->path, r->path_len, &leaf_len);
-		zmc_display(fp, leaf, leaf_len, 22, true);
-		fputc(' ', fp);
+		display(o, leaf, leaf_len, 22, true);
+		out_char(o, ' ');
 	}
-	zmc_display(fp, r->comm, r->comm_len, 16, true);
-	fputc(' ', fp);
-	snprintf(buf, sizeof(buf), "%llu", r->pid);
-	col(fp, buf, 8, false);
-	snprintf(buf, sizeof(buf), "%llu%s", r->age, r->predates ? "+" : "");
-	col(fp, buf, 9, !fmt->charged && !fmt->footprint && !fmt->path);
+	display(o, r->comm, r->comm_len, 16, true);
+	out_char(o, ' ');
+	zmc_u64_str(buf, r->pid);
+	col(o, buf, 8, false);
+	n = zmc_u64_str(buf, r->age);
+	if (r->predates)
+		strcpy(buf + n, "+");
+	col(o, buf, 9, !fmt->charged && !fmt->footprint && !fmt->path);
 	if (fmt->charged) {
 		if (HAS(s, CHARGED))
 			zmc_human(buf, sizeof(buf), r->charged);
 		else
 			strcpy(buf, "-");
-		col(fp, buf, 8, !fmt->footprint && !fmt->path);
+		col(o, buf, 8, !fmt->footprint && !fmt->path);
 	}
 	if (fmt->footprint) {
 		if (HAS(s, FOOTPRINT))
 			zmc_human(buf, sizeof(buf), r->footprint);
 		else
 			strcpy(buf, "-");
-		col(fp, buf, 9, !fmt->path);
+		col(o, buf, 9, !fmt->path);
 	}
 	if (fmt->path) {
-		zmc_display(fp, r->path, r->path_len, 0, false);
-		fputc('\n', fp);
+		display(o, r->path, r->path_len, 0, false);
+		out_char(o, '\n');
 	}
 }
 
@@ -381,10 +608,15 @@ void zmc_print_table(FILE *fp, const struct zmc_snapshot *s,
 		     struct zmc_row *const *rows, size_t nr,
 		     const struct zmc_fmt *fmt)
 {
+	struct out o;
 	size_t i;
 
-	for (i = 0; i < nr; i++)
-		print_row(fp, s, rows[i], fmt);
+	out_init(&o, fp);
+	for (i = 0; i < nr; i++) {
+		prefetch_line(rows, i, nr);
+		print_row(&o, s, rows[i], fmt);
+	}
+	out_flush(&o);
 }
 
 /* Totals over the selected rows; sums saturate instead of wrapping. */
@@ -401,7 +633,7 @@ struct totals {
 };
 
 struct comm_stat {
-	const char *comm;
+	const char *comm;	/* NULL: a free slot of the hash table */
 	size_t len;
 	size_t nr;
 	size_t predating;
@@ -438,14 +670,6 @@ static void get_totals(struct totals *t, struct zmc_row *const *rows,
 	}
 }
 
-static int cmp_comm(const void *pa, const void *pb)
-{
-	const struct zmc_row *a = *(struct zmc_row *const *)pa;
-	const struct zmc_row *b = *(struct zmc_row *const *)pb;
-
-	return strcmp(a->comm, b->comm);
-}
-
 static int cmp_stat(const void *pa, const void *pb)
 {
 	const struct comm_stat *a = pa, *b = pb;
@@ -457,53 +681,100 @@ static int cmp_stat(const void *pa, const void *pb)
 	return strcmp(a->comm, b->comm);
 }
 
-/* Group the rows by creator comm: most zombies first. */
+/* FNV-1a */
+static size_t comm_hash(const char *s, size_t len)
+{
+	unsigned long long h = 14695981039346656037ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* The slot of comm in a hash table of mask + 1 slots, or a free one. */
+static struct comm_stat *comm_slot(struct comm_stat *tab, size_t mask,
+				   const char *comm, size_t len)
+{
+	size_t i = comm_hash(comm, len) & mask;
+
+	while (tab[i].comm &&
+	       (tab[i].len != len || memcmp(tab[i].comm, comm, len)))
+		i = (i + 1) & mask;
+	return &tab[i];
+}
+
+/* The same entries in a table twice as big; NULL if out of memory. */
+static struct comm_stat *comm_grow(struct comm_stat *tab, size_t *mask)
+{
+	size_t i, nmask = *mask * 2 + 1;
+	struct comm_stat *ntab;
+
+	ntab = calloc(nmask + 1, sizeof(*ntab));
+	if (ntab) {
+		for (i = 0; i <= *mask; i++) {
+			if (tab[i].comm)
+				*comm_slot(ntab, nmask, tab[i].comm,
+					   tab[i].len) = tab[i];
+		}
+		*mask = nmask;
+	}
+	free(tab);
+	return ntab;
+}
+
+/*
+ * Group the rows by creator comm, in a hash table kept at most half full.
+ * Returns the groups, most zombies first (never NULL unless out of memory).
+ */
 static struct comm_stat *by_comm(struct zmc_row *const *rows, size_t nr,
 				 size_t *nr_stats)
 {
-	struct comm_stat *st;
-	struct zmc_row **v;
-	size_t i, n = 0;
+	size_t mask = 63, i, n = 0;
+	struct comm_stat *tab;
 
-	v = malloc((nr ? nr : 1) * sizeof(*v));
-	st = calloc(nr ? nr : 1, sizeof(*st));
-	if (!v || !st) {
-		free(v);
-		free(st);
-		return NULL;
-	}
-	memcpy(v, rows, nr * sizeof(*v));
-	qsort(v, nr, sizeof(*v), cmp_comm);
-	for (i = 0; i < nr; i++) {
+	tab = calloc(mask + 1, sizeof(*tab));
+	for (i = 0; tab && i < nr; i++) {
+		const struct zmc_row *r = rows[i];
 		struct comm_stat *c;
 
-		if (!n || strcmp(st[n - 1].comm, v[i]->comm)) {
-			st[n].comm = v[i]->comm;
-			st[n].len = v[i]->comm_len;
+		c = comm_slot(tab, mask, r->comm, r->comm_len);
+		if (!c->comm) {
+			c->comm = r->comm;
+			c->len = r->comm_len;
 			n++;
 		}
-		c = &st[n - 1];
 		c->nr++;
-		c->predating += v[i]->predates;
-		if (v[i]->age > c->oldest)
-			c->oldest = v[i]->age;
-		c->charged = sat_add(c->charged, v[i]->charged);
-		c->swap = sat_add(c->swap, v[i]->swap);
-		c->footprint = sat_add(c->footprint, v[i]->footprint);
+		c->predating += r->predates;
+		if (r->age > c->oldest)
+			c->oldest = r->age;
+		c->charged = sat_add(c->charged, r->charged);
+		c->swap = sat_add(c->swap, r->swap);
+		c->footprint = sat_add(c->footprint, r->footprint);
+		if (2 * n > mask)
+			tab = comm_grow(tab, &mask);
 	}
-	free(v);
-	qsort(st, n, sizeof(*st), cmp_stat);
+	if (!tab)
+		return NULL;
+	/* the groups to the front, then in order */
+	for (i = 0, n = 0; i <= mask; i++) {
+		if (tab[i].comm)
+			tab[n++] = tab[i];
+	}
+	qsort(tab, n, sizeof(*tab), cmp_stat);
 	*nr_stats = n;
-	return st;
+	return tab;
 }
 
-static void size_line(FILE *fp, const char *label, unsigned long long v,
+static void size_line(struct out *o, const char *label, unsigned long long v,
 		      const char *note)
 {
 	char h[32];
 
-	fprintf(fp, "%-16s %s (%llu bytes%s)\n", label,
-		zmc_human(h, sizeof(h), v), v, note);
+	out_printf(o, "%-16s %s (%llu bytes%s)\n", label,
+		   zmc_human(h, sizeof(h), v), v, note);
 }
 
 int zmc_print_summary(FILE *fp, const struct zmc_snapshot *s,
@@ -512,6 +783,7 @@ int zmc_print_summary(FILE *fp, const struct zmc_snapshot *s,
 	bool ch = HAS(s, CHARGED), sw = HAS(s, SWAP), fo = HAS(s, FOOTPRINT);
 	struct comm_stat *st;
 	struct totals t;
+	struct out o;
 	size_t i, n;
 	char h[32];
 
@@ -519,124 +791,129 @@ int zmc_print_summary(FILE *fp, const struct zmc_snapshot *s,
 	if (!st)
 		return -1;
 	get_totals(&t, rows, nr);
+	out_init(&o, fp);
 
-	fprintf(fp, "%-16s %zu\n", "Zombie memcgs:", t.nr);
+	out_printf(&o, "%-16s %zu\n", "Zombie memcgs:", t.nr);
 	if (HAS(s, FLAGS))
-		fprintf(fp, "%-16s %zu%s\n", "Predating load:", t.predating,
-			t.predating ?
-			" (their AGE counts from the module load: a lower bound)" :
-			"");
+		out_printf(&o, "%-16s %zu%s\n", "Predating load:", t.predating,
+			   t.predating ?
+			   " (their AGE counts from the module load: a lower bound)" :
+			   "");
 	if (nr)
-		fprintf(fp, "%-16s %llu%s secs\n", "Oldest:", t.oldest,
-			t.predating ? "+" : "");
+		out_printf(&o, "%-16s %llu%s secs\n", "Oldest:", t.oldest,
+			   t.predating ? "+" : "");
 	if (ch)
-		size_line(fp, "Charged:", t.charged, "");
+		size_line(&o, "Charged:", t.charged, "");
 	if (sw)
-		size_line(fp, "Swap:", t.swap, "");
+		size_line(&o, "Swap:", t.swap, "");
 	if (fo)
-		size_line(fp, "Footprint:", t.footprint, ", estimated");
+		size_line(&o, "Footprint:", t.footprint, ", estimated");
 
 	if (nr) {
-		fputc('\n', fp);
-		col(fp, "COMM", 16, false);
-		col(fp, "COUNT", 8, false);
-		col(fp, "OLDEST(secs)", 12, !ch && !sw && !fo);
+		out_char(&o, '\n');
+		col(&o, "COMM", 16, false);
+		col(&o, "COUNT", 8, false);
+		col(&o, "OLDEST(secs)", 12, !ch && !sw && !fo);
 		if (ch)
-			col(fp, "CHARGED", 8, !sw && !fo);
+			col(&o, "CHARGED", 8, !sw && !fo);
 		if (sw)
-			col(fp, "SWAP", 8, !fo);
+			col(&o, "SWAP", 8, !fo);
 		if (fo)
-			col(fp, "FOOTPRINT", 9, true);
+			col(&o, "FOOTPRINT", 9, true);
 		for (i = 0; i < n; i++) {
-			char buf[32];
+			char buf[ZMC_U64_LEN + 2];
+			size_t len;
 
-			zmc_display(fp, st[i].comm, st[i].len, 16, true);
-			fputc(' ', fp);
-			snprintf(buf, sizeof(buf), "%zu", st[i].nr);
-			col(fp, buf, 8, false);
-			snprintf(buf, sizeof(buf), "%llu%s", st[i].oldest,
-				 st[i].predating ? "+" : "");
-			col(fp, buf, 12, !ch && !sw && !fo);
+			display(&o, st[i].comm, st[i].len, 16, true);
+			out_char(&o, ' ');
+			zmc_u64_str(buf, st[i].nr);
+			col(&o, buf, 8, false);
+			len = zmc_u64_str(buf, st[i].oldest);
+			if (st[i].predating)
+				strcpy(buf + len, "+");
+			col(&o, buf, 12, !ch && !sw && !fo);
 			if (ch)
-				col(fp, zmc_human(h, sizeof(h), st[i].charged),
+				col(&o, zmc_human(h, sizeof(h), st[i].charged),
 				    8, !sw && !fo);
 			if (sw)
-				col(fp, zmc_human(h, sizeof(h), st[i].swap),
+				col(&o, zmc_human(h, sizeof(h), st[i].swap),
 				    8, !fo);
 			if (fo)
-				col(fp, zmc_human(h, sizeof(h),
+				col(&o, zmc_human(h, sizeof(h),
 						  st[i].footprint), 9, true);
 		}
-		fputc('\n', fp);
-		zmc_print_log2_hist(fp, t.age_hist, "age (secs)");
+		out_char(&o, '\n');
+		log2_hist(&o, t.age_hist, "age (secs)");
 		if (ch) {
-			fputc('\n', fp);
-			zmc_print_log2_hist(fp, t.charged_hist,
-					    "charged (bytes)");
+			out_char(&o, '\n');
+			log2_hist(&o, t.charged_hist, "charged (bytes)");
 		}
 	}
+	out_flush(&o);
 	free(st);
 	return 0;
 }
 
-static void json_key(FILE *fp, const char *key, bool *first)
-{
-	fprintf(fp, "%s\"%s\": ", *first ? "" : ", ", key);
-	*first = false;
-}
+/*
+ * JSON members after the first: ", \"key\": " and a value. Kept inline,
+ * the key is copied as a constant.
+ */
+#define JSON_KEY(key)	", \"" key "\": "
 
-static void json_u64(FILE *fp, const char *key, unsigned long long v,
-		     bool *first)
+static inline void json_u64(struct out *o, const char *key,
+			    unsigned long long v)
 {
-	json_key(fp, key, first);
-	fprintf(fp, "%llu", v);
+	out_str(o, key);
+	out_u64(o, v);
 }
 
 void zmc_print_json(FILE *fp, const struct zmc_snapshot *s,
 		    struct zmc_row *const *rows, size_t nr)
 {
+	struct out o;
 	size_t i;
 
-	fputs(nr ? "[\n" : "[", fp);
+	out_init(&o, fp);
+	out_str(&o, nr ? "[\n" : "[");
 	for (i = 0; i < nr; i++) {
 		const struct zmc_row *r = rows[i];
-		bool first = true;
 		const char *leaf;
 		size_t leaf_len;
 
-		fputs("  {", fp);
-		json_key(fp, "memcg", &first);
-		zmc_json_string(fp, r->memcg, strlen(r->memcg));
+		prefetch_line(rows, i, nr);
+		out_str(&o, "  {\"memcg\": ");
+		json_string(&o, r->memcg, strlen(r->memcg));
 		if (HAS(s, ID))
-			json_u64(fp, "id", r->id, &first);
-		json_u64(fp, "pid", r->pid, &first);
-		json_key(fp, "comm", &first);
-		zmc_json_string(fp, r->comm, r->comm_len);
-		json_u64(fp, "age", r->age, &first);
-		json_key(fp, "predates_load", &first);
-		fputs(r->predates ? "true" : "false", fp);
+			json_u64(&o, JSON_KEY("id"), r->id);
+		json_u64(&o, JSON_KEY("pid"), r->pid);
+		out_str(&o, JSON_KEY("comm"));
+		json_string(&o, r->comm, r->comm_len);
+		json_u64(&o, JSON_KEY("age"), r->age);
+		out_str(&o, JSON_KEY("predates_load"));
+		out_str(&o, r->predates ? "true" : "false");
 		if (HAS(s, CHARGED))
-			json_u64(fp, "charged", r->charged, &first);
+			json_u64(&o, JSON_KEY("charged"), r->charged);
 		if (HAS(s, SWAP))
-			json_u64(fp, "swap", r->swap, &first);
+			json_u64(&o, JSON_KEY("swap"), r->swap);
 		if (HAS(s, FOOTPRINT))
-			json_u64(fp, "footprint", r->footprint, &first);
+			json_u64(&o, JSON_KEY("footprint"), r->footprint);
 		if (HAS(s, FLAGS)) {
-			json_key(fp, "flags", &first);
-			zmc_json_string(fp, r->flags, strlen(r->flags));
+			out_str(&o, JSON_KEY("flags"));
+			json_string(&o, r->flags, strlen(r->flags));
 		}
 		leaf = zmc_leaf(r->path, r->path_len, &leaf_len);
-		json_key(fp, "name", &first);
-		zmc_json_string(fp, leaf, leaf_len);
-		json_key(fp, "path", &first);
-		zmc_json_string(fp, r->path, r->path_len);
-		fputs(i + 1 < nr ? "},\n" : "}\n", fp);
+		out_str(&o, JSON_KEY("name"));
+		json_string(&o, leaf, leaf_len);
+		out_str(&o, JSON_KEY("path"));
+		json_string(&o, r->path, r->path_len);
+		out_str(&o, i + 1 < nr ? "},\n" : "}\n");
 	}
-	fputs("]\n", fp);
+	out_str(&o, "]\n");
+	out_flush(&o);
 }
 
 /* bcc's get_json_hist() buckets */
-static void json_hist(FILE *fp, const unsigned long long *vals)
+static void json_hist(struct out *o, const unsigned long long *vals)
 {
 	int i, idx_max = 0;
 
@@ -644,16 +921,16 @@ static void json_hist(FILE *fp, const unsigned long long *vals)
 		if (vals[i])
 			idx_max = i;
 	}
-	fputc('[', fp);
+	out_char(o, '[');
 	for (i = 1; i <= idx_max; i++) {
 		unsigned long long low = i == 1 ? 0 : 1ULL << (i - 1);
 		unsigned long long high = i == 64 ? ULLONG_MAX :
 					  (1ULL << i) - 1;
 
-		fprintf(fp, "%s{\"interval-start\": %llu, \"interval-end\": %llu, \"count\": %llu}",
-			i > 1 ? ", " : "", low, high, vals[i]);
+		out_printf(o, "%s{\"interval-start\": %llu, \"interval-end\": %llu, \"count\": %llu}",
+			   i > 1 ? ", " : "", low, high, vals[i]);
 	}
-	fputc(']', fp);
+	out_char(o, ']');
 }
 
 int zmc_print_json_summary(FILE *fp, const struct zmc_snapshot *s,
@@ -661,78 +938,78 @@ int zmc_print_json_summary(FILE *fp, const struct zmc_snapshot *s,
 {
 	struct comm_stat *st;
 	struct totals t;
-	bool first = true;
+	struct out o;
 	size_t i, n;
 
 	st = by_comm(rows, nr, &n);
 	if (!st)
 		return -1;
 	get_totals(&t, rows, nr);
+	out_init(&o, fp);
 
-	fputs("{\n  ", fp);
-	json_u64(fp, "zombies", t.nr, &first);
+	out_str(&o, "{\n  \"zombies\": ");
+	out_u64(&o, t.nr);
 	if (HAS(s, FLAGS))
-		json_u64(fp, "predating", t.predating, &first);
-	json_u64(fp, "oldest_age", t.oldest, &first);
-	json_key(fp, "oldest_age_is_lower_bound", &first);
-	fputs(t.predating ? "true" : "false", fp);
+		json_u64(&o, JSON_KEY("predating"), t.predating);
+	json_u64(&o, JSON_KEY("oldest_age"), t.oldest);
+	out_str(&o, JSON_KEY("oldest_age_is_lower_bound"));
+	out_str(&o, t.predating ? "true" : "false");
 	if (HAS(s, CHARGED))
-		json_u64(fp, "charged", t.charged, &first);
+		json_u64(&o, JSON_KEY("charged"), t.charged);
 	if (HAS(s, SWAP))
-		json_u64(fp, "swap", t.swap, &first);
+		json_u64(&o, JSON_KEY("swap"), t.swap);
 	if (HAS(s, FOOTPRINT))
-		json_u64(fp, "footprint", t.footprint, &first);
-	fputs(",\n  \"by_comm\": [", fp);
+		json_u64(&o, JSON_KEY("footprint"), t.footprint);
+	out_str(&o, ",\n  \"by_comm\": [");
 	for (i = 0; i < n; i++) {
-		first = true;
-		fputs(i ? ",\n    {" : "\n    {", fp);
-		json_key(fp, "comm", &first);
-		zmc_json_string(fp, st[i].comm, st[i].len);
-		json_u64(fp, "zombies", st[i].nr, &first);
+		out_str(&o, i ? ",\n    {\"comm\": " : "\n    {\"comm\": ");
+		json_string(&o, st[i].comm, st[i].len);
+		json_u64(&o, JSON_KEY("zombies"), st[i].nr);
 		if (HAS(s, FLAGS))
-			json_u64(fp, "predating", st[i].predating, &first);
-		json_u64(fp, "oldest_age", st[i].oldest, &first);
+			json_u64(&o, JSON_KEY("predating"), st[i].predating);
+		json_u64(&o, JSON_KEY("oldest_age"), st[i].oldest);
 		if (HAS(s, CHARGED))
-			json_u64(fp, "charged", st[i].charged, &first);
+			json_u64(&o, JSON_KEY("charged"), st[i].charged);
 		if (HAS(s, SWAP))
-			json_u64(fp, "swap", st[i].swap, &first);
+			json_u64(&o, JSON_KEY("swap"), st[i].swap);
 		if (HAS(s, FOOTPRINT))
-			json_u64(fp, "footprint", st[i].footprint, &first);
-		fputc('}', fp);
+			json_u64(&o, JSON_KEY("footprint"), st[i].footprint);
+		out_char(&o, '}');
 	}
-	fputs(n ? "\n  ],\n  \"age_hist\": " : "],\n  \"age_hist\": ", fp);
-	json_hist(fp, t.age_hist);
+	out_str(&o, n ? "\n  ],\n  \"age_hist\": " : "],\n  \"age_hist\": ");
+	json_hist(&o, t.age_hist);
 	if (HAS(s, CHARGED)) {
-		fputs(",\n  \"charged_hist\": ", fp);
-		json_hist(fp, t.charged_hist);
+		out_str(&o, ",\n  \"charged_hist\": ");
+		json_hist(&o, t.charged_hist);
 	}
-	fputs("\n}\n", fp);
+	out_str(&o, "\n}\n");
+	out_flush(&o);
 	free(st);
 	return 0;
 }
 
-static void prom_head(FILE *fp, const char *name, const char *type,
+static void prom_head(struct out *o, const char *name, const char *type,
 		      const char *help)
 {
-	fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	out_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void prom_gauge(FILE *fp, const char *name, const char *help,
+static void prom_gauge(struct out *o, const char *name, const char *help,
 		       unsigned long long v)
 {
-	prom_head(fp, name, "gauge", help);
-	fprintf(fp, "%s %llu\n", name, v);
+	prom_head(o, name, "gauge", help);
+	out_printf(o, "%s %llu\n", name, v);
 }
 
 enum comm_field { CF_NR, CF_OLDEST, CF_CHARGED, CF_SWAP, CF_FOOTPRINT };
 
-static void prom_by_comm(FILE *fp, const char *name, const char *help,
+static void prom_by_comm(struct out *o, const char *name, const char *help,
 			 const struct comm_stat *st, size_t n,
 			 enum comm_field f)
 {
 	size_t i;
 
-	prom_head(fp, name, "gauge", help);
+	prom_head(o, name, "gauge", help);
 	for (i = 0; i < n; i++) {
 		unsigned long long v = 0;
 
@@ -753,9 +1030,12 @@ static void prom_by_comm(FILE *fp, const char *name, const char *help,
 			v = st[i].footprint;
 			break;
 		}
-		fprintf(fp, "%s{comm=\"", name);
-		zmc_prom_label(fp, st[i].comm, st[i].len);
-		fprintf(fp, "\"} %llu\n", v);
+		out_str(o, name);
+		out_str(o, "{comm=\"");
+		prom_label(o, st[i].comm, st[i].len);
+		out_str(o, "\"} ");
+		out_u64(o, v);
+		out_char(o, '\n');
 	}
 }
 
@@ -767,65 +1047,68 @@ int zmc_print_prometheus(FILE *fp, const struct zmc_snapshot *s,
 	};
 	struct comm_stat *st;
 	struct totals t;
+	struct out o;
 	size_t i, j, n;
 
 	st = by_comm(rows, nr, &n);
 	if (!st)
 		return -1;
 	get_totals(&t, rows, nr);
+	out_init(&o, fp);
 
-	prom_gauge(fp, "zombiememcg_zombies",
+	prom_gauge(&o, "zombiememcg_zombies",
 		   "Zombie memory cgroups: removed, offline, not yet freed.",
 		   t.nr);
 	if (HAS(s, FLAGS))
-		prom_gauge(fp, "zombiememcg_predating_zombies",
+		prom_gauge(&o, "zombiememcg_predating_zombies",
 			   "Zombies that predate the module load (age is a lower bound).",
 			   t.predating);
-	prom_gauge(fp, "zombiememcg_oldest_age_seconds",
+	prom_gauge(&o, "zombiememcg_oldest_age_seconds",
 		   "Time the oldest zombie has been offline.", t.oldest);
 	if (HAS(s, CHARGED))
-		prom_gauge(fp, "zombiememcg_charged_bytes",
+		prom_gauge(&o, "zombiememcg_charged_bytes",
 			   "Memory still charged to zombies.", t.charged);
 	if (HAS(s, SWAP))
-		prom_gauge(fp, "zombiememcg_swap_bytes",
+		prom_gauge(&o, "zombiememcg_swap_bytes",
 			   "Swap still charged to zombies.", t.swap);
 	if (HAS(s, FOOTPRINT))
-		prom_gauge(fp, "zombiememcg_footprint_bytes",
+		prom_gauge(&o, "zombiememcg_footprint_bytes",
 			   "Estimated kernel memory the zombies occupy.",
 			   t.footprint);
 
-	prom_by_comm(fp, "zombiememcg_creator_zombies",
+	prom_by_comm(&o, "zombiememcg_creator_zombies",
 		     "Zombies per comm of the process that created them.",
 		     st, n, CF_NR);
-	prom_by_comm(fp, "zombiememcg_creator_oldest_age_seconds",
+	prom_by_comm(&o, "zombiememcg_creator_oldest_age_seconds",
 		     "Time the oldest zombie of each creator comm has been offline.",
 		     st, n, CF_OLDEST);
 	if (HAS(s, CHARGED))
-		prom_by_comm(fp, "zombiememcg_creator_charged_bytes",
+		prom_by_comm(&o, "zombiememcg_creator_charged_bytes",
 			     "Memory still charged to zombies, per creator comm.",
 			     st, n, CF_CHARGED);
 	if (HAS(s, SWAP))
-		prom_by_comm(fp, "zombiememcg_creator_swap_bytes",
+		prom_by_comm(&o, "zombiememcg_creator_swap_bytes",
 			     "Swap still charged to zombies, per creator comm.",
 			     st, n, CF_SWAP);
 	if (HAS(s, FOOTPRINT))
-		prom_by_comm(fp, "zombiememcg_creator_footprint_bytes",
+		prom_by_comm(&o, "zombiememcg_creator_footprint_bytes",
 			     "Estimated kernel memory of zombies, per creator comm.",
 			     st, n, CF_FOOTPRINT);
 
-	prom_head(fp, "zombiememcg_age_seconds", "histogram",
+	prom_head(&o, "zombiememcg_age_seconds", "histogram",
 		  "Time zombies have been offline.");
 	for (j = 0; j < ARRAY_SIZE(le); j++) {
 		size_t c = 0;
 
 		for (i = 0; i < nr; i++)
 			c += rows[i]->age <= le[j];
-		fprintf(fp, "zombiememcg_age_seconds_bucket{le=\"%llu\"} %zu\n",
-			le[j], c);
+		out_printf(&o, "zombiememcg_age_seconds_bucket{le=\"%llu\"} %zu\n",
+			   le[j], c);
 	}
-	fprintf(fp, "zombiememcg_age_seconds_bucket{le=\"+Inf\"} %zu\n", nr);
-	fprintf(fp, "zombiememcg_age_seconds_sum %llu\n", t.age_sum);
-	fprintf(fp, "zombiememcg_age_seconds_count %zu\n", nr);
+	out_printf(&o, "zombiememcg_age_seconds_bucket{le=\"+Inf\"} %zu\n", nr);
+	out_printf(&o, "zombiememcg_age_seconds_sum %llu\n", t.age_sum);
+	out_printf(&o, "zombiememcg_age_seconds_count %zu\n", nr);
+	out_flush(&o);
 	free(st);
 	return 0;
 }

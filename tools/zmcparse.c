@@ -15,11 +15,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "zmc.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define HUGE_PAGE_SIZE	(2UL << 20)
 
 static const char *const col_names[ZMC_NR_COLS] = {
 	[ZMC_COL_MEMCG]		= "MEMCG",
@@ -122,25 +125,49 @@ size_t zmc_escape(char *dst, const char *src, size_t len)
 	return w;
 }
 
-/* Unsigned decimal, digits only, no sign, no overflow. */
-int zmc_parse_u64(const char *s, unsigned long long *val)
+/* Unsigned decimal [s, s + len), digits only, no sign, no overflow. */
+static int parse_u64(const char *s, size_t len, unsigned long long *val)
 {
 	unsigned long long v = 0;
+	size_t i;
 
-	if (!*s)
+	if (!len)
 		return -EINVAL;
-	for (; *s; s++) {
-		unsigned int d;
+	for (i = 0; i < len; i++) {
+		unsigned int d = (unsigned char)s[i] - '0';
 
-		if (*s < '0' || *s > '9')
+		if (d > 9)
 			return -EINVAL;
-		d = *s - '0';
-		if (v > (ULLONG_MAX - d) / 10)
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, d, &v))
 			return -ERANGE;
-		v = v * 10 + d;
 	}
 	*val = v;
 	return 0;
+}
+
+int zmc_parse_u64(const char *s, unsigned long long *val)
+{
+	return parse_u64(s, strlen(s), val);
+}
+
+/*
+ * A big buffer, in whole transparent huge pages if the kernel gives them:
+ * filling it then takes a page fault per 2 MiB instead of one per 4 KiB,
+ * and in a VM those faults cost more than parsing the bytes. Below a few
+ * hundred KiB, a plain malloc(). Freed with free().
+ */
+static void *alloc_big(size_t size)
+{
+	void *p;
+
+	if (size < HUGE_PAGE_SIZE / 8 || size > SIZE_MAX - HUGE_PAGE_SIZE)
+		return malloc(size);
+	size = (size + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);
+	if (posix_memalign(&p, HUGE_PAGE_SIZE, size))
+		return NULL;
+	madvise(p, size, MADV_HUGEPAGE);	/* only a hint */
+	return p;
 }
 
 /* Quote a token for an error message: printable, bounded. */
@@ -180,25 +207,33 @@ static int fail(struct zmc_error *err, unsigned long line,
 	return -1;
 }
 
+struct token {
+	char *s;
+	size_t len;
+};
+
 /*
- * Split line [p, end) into tokens in place (NUL-terminating each; *end
- * must be writable). Stores at most max pointers, returns the count.
+ * Split line [p, end) into tokens. The line holds no NUL and ends at
+ * '\n' or at the NUL after the buffer, so strcspn() stops at a separator
+ * or at the end. Stores at most max tokens, returns the count.
  */
-static size_t tokenize(char *p, char *end, char **tok, size_t max)
+static size_t tokenize(char *p, const char *end, struct token *tok,
+		       size_t max)
 {
-	size_t n = 0;
+	size_t n = 0, len;
 
 	for (;;) {
 		while (p < end && is_sep(*p))
 			p++;
 		if (p >= end)
 			break;
-		if (n < max)
-			tok[n] = p;
+		len = strcspn(p, " \t\n");
+		if (n < max) {
+			tok[n].s = p;
+			tok[n].len = len;
+		}
 		n++;
-		while (p < end && !is_sep(*p))
-			p++;
-		*p++ = '\0';
+		p += len;
 	}
 	return n;
 }
@@ -212,29 +247,23 @@ static int parse_header(struct header *h, unsigned int *cols, char *p,
 			char *end, struct zmc_error *err)
 {
 	char missing[128] = "";
+	struct token *tok;
 	size_t n, i;
-	char **tok;
 
 	n = tokenize(p, end, NULL, 0);
 	if (!n)
 		return fail(err, 1, "empty header line");
-	/* tokenize() wrote NULs: walk the tokens again by hand */
 	tok = calloc(n, sizeof(*tok));
 	h->map = calloc(n, sizeof(*h->map));
 	if (!tok || !h->map) {
 		free(tok);
 		return fail(err, 0, "out of memory");
 	}
-	for (i = 0; i < n; i++) {
-		while (*p == '\0' || is_sep(*p))
-			p++;
-		tok[i] = p;
-		p += strlen(p);
-	}
+	tokenize(p, end, tok, n);
 	h->nr = n;
 	*cols = 0;
 	for (i = 0; i < n; i++) {
-		enum zmc_col c = zmc_col_lookup(tok[i], strlen(tok[i]));
+		enum zmc_col c = zmc_col_lookup(tok[i].s, tok[i].len);
 
 		h->map[i] = c;
 		if (c == ZMC_COL_IGNORED)
@@ -261,26 +290,30 @@ static int parse_header(struct header *h, unsigned int *cols, char *p,
 }
 
 static int parse_num(struct zmc_error *err, unsigned long line,
-		     enum zmc_col c, const char *tok, unsigned long long *val)
+		     enum zmc_col c, const struct token *t,
+		     unsigned long long *val)
 {
 	char q[48];
-	int ret = zmc_parse_u64(tok, val);
+	int ret = parse_u64(t->s, t->len, val);
 
 	if (ret == -ERANGE)
 		return fail(err, line, "%s value '%s' out of range",
-			    zmc_col_name(c), quote(q, sizeof(q), tok));
+			    zmc_col_name(c), quote(q, sizeof(q), t->s));
 	if (ret)
 		return fail(err, line,
 			    "bad %s value '%s': not an unsigned decimal number",
-			    zmc_col_name(c), quote(q, sizeof(q), tok));
+			    zmc_col_name(c), quote(q, sizeof(q), t->s));
 	return 0;
 }
 
+/* Unescape a COMM or PATH token in place; *len is its new length. */
 static int parse_str(struct zmc_error *err, unsigned long line,
 		     enum zmc_col c, char *tok, size_t *len)
 {
 	char q[48];
 
+	if (!memchr(tok, '\\', *len))
+		return 0;
 	if (zmc_unescape(tok, len)) {
 		char bad[5];
 		size_t i;
@@ -294,23 +327,38 @@ static int parse_str(struct zmc_error *err, unsigned long line,
 	return 0;
 }
 
-static int parse_row(struct zmc_row *r, const struct header *h, char **tok,
-		     unsigned long line, struct zmc_error *err)
+/* FLAGS: printable ASCII letters and the like, no blank */
+static bool is_flags(const struct token *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->len; i++) {
+		if (t->s[i] <= ' ' || t->s[i] > '~')
+			return false;
+	}
+	return true;
+}
+
+static int parse_row(struct zmc_row *r, const struct header *h,
+		     struct token *tok, unsigned long line,
+		     struct zmc_error *err)
 {
 	char q[48];
-	size_t i, len;
+	size_t i;
 
+	/* the strings kept end at their separator */
+	for (i = 0; i < h->nr; i++)
+		tok[i].s[tok[i].len] = '\0';
 	memset(r, 0, sizeof(*r));
 	r->line = line;
 	r->flags = "-";
 	for (i = 0; i < h->nr; i++) {
 		enum zmc_col c = h->map[i];
-		char *t = tok[i];
-		const char *f;
+		struct token *t = &tok[i];
 
 		switch (c) {
 		case ZMC_COL_MEMCG:
-			r->memcg = t;
+			r->memcg = t->s;
 			break;
 		case ZMC_COL_ID:
 			if (parse_num(err, line, c, t, &r->id))
@@ -322,7 +370,7 @@ static int parse_row(struct zmc_row *r, const struct header *h, char **tok,
 			if (r->pid > INT_MAX)
 				return fail(err, line,
 					    "PID value '%s' out of range",
-					    quote(q, sizeof(q), t));
+					    quote(q, sizeof(q), t->s));
 			break;
 		case ZMC_COL_AGE:
 			if (parse_num(err, line, c, t, &r->age))
@@ -341,30 +389,27 @@ static int parse_row(struct zmc_row *r, const struct header *h, char **tok,
 				return -1;
 			break;
 		case ZMC_COL_FLAGS:
-			for (f = t; *f; f++) {
-				if (*f <= ' ' || *f > '~')
-					return fail(err, line,
-						    "bad FLAGS value '%s'",
-						    quote(q, sizeof(q), t));
-			}
-			r->flags = t;
-			r->predates = !!strchr(t, 'p');
+			if (!is_flags(t))
+				return fail(err, line, "bad FLAGS value '%s'",
+					    quote(q, sizeof(q), t->s));
+			r->flags = t->s;
+			r->predates = !!memchr(t->s, 'p', t->len);
 			break;
 		case ZMC_COL_COMM:
-			if (parse_str(err, line, c, t, &len))
+			if (parse_str(err, line, c, t->s, &t->len))
 				return -1;
-			r->comm = t;
-			r->comm_len = len;
+			r->comm = t->s;
+			r->comm_len = t->len;
 			break;
 		case ZMC_COL_PATH:
-			if (parse_str(err, line, c, t, &len))
+			if (parse_str(err, line, c, t->s, &t->len))
 				return -1;
-			if (t[0] != '/')
+			if (t->s[0] != '/')
 				return fail(err, line,
 					    "PATH '%s' does not start with '/'",
-					    quote(q, sizeof(q), t));
-			r->path = t;
-			r->path_len = len;
+					    quote(q, sizeof(q), t->s));
+			r->path = t->s;
+			r->path_len = t->len;
 			break;
 		default:
 			break;
@@ -373,22 +418,16 @@ static int parse_row(struct zmc_row *r, const struct header *h, char **tok,
 	return 0;
 }
 
-static int add_row(struct zmc_snapshot *s, struct zmc_row **r)
+/* Lines in [p, end), at least one: more than the rows after a header. */
+static size_t count_lines(const char *p, const char *end)
 {
-	if (s->nr == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct zmc_row *rows;
+	size_t n = 1;
 
-		if (cap > SIZE_MAX / sizeof(*rows))
-			return -1;
-		rows = realloc(s->rows, cap * sizeof(*rows));
-		if (!rows)
-			return -1;
-		s->rows = rows;
-		s->cap = cap;
+	while ((p = memchr(p, '\n', end - p))) {
+		p++;
+		n++;
 	}
-	*r = &s->rows[s->nr];
-	return 0;
+	return n;
 }
 
 /*
@@ -404,7 +443,7 @@ int zmc_parse(struct zmc_snapshot *s, const char *data, size_t len,
 	memset(err, 0, sizeof(*err));
 	if (len == SIZE_MAX)
 		return fail(err, 0, "input too large");
-	buf = malloc(len + 1);
+	buf = alloc_big(len + 1);
 	if (!buf)
 		return fail(err, 0, "out of memory");
 	if (len)
@@ -421,8 +460,8 @@ int zmc_parse_buf(struct zmc_snapshot *s, char *buf, size_t len,
 {
 	struct header h = { NULL, 0 };
 	unsigned long line = 1;
-	char **tok = NULL;
-	char *p, *end;
+	struct token *tok = NULL;
+	char *p, *end, *nul;
 
 	memset(s, 0, sizeof(*s));
 	memset(err, 0, sizeof(*err));
@@ -430,6 +469,8 @@ int zmc_parse_buf(struct zmc_snapshot *s, char *buf, size_t len,
 	s->buf[len] = '\0';
 	p = s->buf;
 	end = s->buf + len;
+	/* the first NUL byte, an error on its line once we get there */
+	nul = memchr(p, '\0', len);
 
 	if (!len) {
 		fail(err, 1, "empty input: no header line");
@@ -438,10 +479,9 @@ int zmc_parse_buf(struct zmc_snapshot *s, char *buf, size_t len,
 	for (;;) {
 		char *nl = memchr(p, '\n', end - p);
 		char *eol = nl ? nl : end;
-		struct zmc_row *r;
 		size_t n;
 
-		if (memchr(p, '\0', eol - p)) {
+		if (nul && nul < eol) {
 			fail(err, line, "NUL byte in line");
 			goto out_err;
 		}
@@ -449,7 +489,10 @@ int zmc_parse_buf(struct zmc_snapshot *s, char *buf, size_t len,
 			if (parse_header(&h, &s->cols, p, eol, err))
 				goto out_err;
 			tok = calloc(h.nr, sizeof(*tok));
-			if (!tok) {
+			s->cap = count_lines(p, end);
+			if (s->cap <= SIZE_MAX / sizeof(*s->rows))
+				s->rows = alloc_big(s->cap * sizeof(*s->rows));
+			if (!tok || !s->rows) {
 				fail(err, 0, "out of memory");
 				goto out_err;
 			}
@@ -465,11 +508,7 @@ int zmc_parse_buf(struct zmc_snapshot *s, char *buf, size_t len,
 				     n, n == 1 ? "" : "s", h.nr);
 				goto out_err;
 			}
-			if (add_row(s, &r)) {
-				fail(err, 0, "out of memory");
-				goto out_err;
-			}
-			if (parse_row(r, &h, tok, line, err))
+			if (parse_row(&s->rows[s->nr], &h, tok, line, err))
 				goto out_err;
 			s->nr++;
 		}
@@ -497,19 +536,24 @@ void zmc_snapshot_free(struct zmc_snapshot *s)
 }
 
 /*
- * Read a whole file (a /proc seq_file gives no size) into a malloc()ed
- * buffer with room for a NUL after the data. Returns 0 or -errno.
+ * Read a whole file into a malloc()ed buffer with room for a NUL after the
+ * data: sized by fstat() for a regular file, grown while reading for a
+ * /proc seq_file, which gives no size. Returns 0 or -errno.
  */
 int zmc_read_file(const char *path, char **data, size_t *len)
 {
 	size_t cap = 65536, n = 0;
+	struct stat st;
 	char *buf;
 	int fd, ret = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	buf = malloc(cap);
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (unsigned long long)st.st_size < SIZE_MAX)
+		cap = st.st_size + 1;
+	buf = alloc_big(cap);
 	if (!buf) {
 		close(fd);
 		return -ENOMEM;
@@ -524,11 +568,13 @@ int zmc_read_file(const char *path, char **data, size_t *len)
 				ret = -EFBIG;
 				break;
 			}
-			nbuf = realloc(buf, cap * 2);
+			nbuf = alloc_big(cap * 2);
 			if (!nbuf) {
 				ret = -ENOMEM;
 				break;
 			}
+			memcpy(nbuf, buf, n);
+			free(buf);
 			buf = nbuf;
 			cap *= 2;
 		}
@@ -588,49 +634,77 @@ int zmc_parse_sort(const char *name, enum zmc_sort *sort)
 	return 0;
 }
 
+/*
+ * A row to sort, with copies of what the comparisons look at: they do
+ * not go to the row, a cache miss once the rows compared are far apart.
+ * The rows are in input order: their addresses order them by line.
+ */
+struct sort_item {
+	unsigned long long charged;
+	unsigned long long age;
+	const char *path;
+	struct zmc_row *row;
+};
+
+typedef int (*cmp_fn)(const struct sort_item *, const struct sort_item *);
+
 static int cmp_u64(unsigned long long a, unsigned long long b)
 {
 	return a < b ? -1 : a > b;
 }
 
-static int cmp_tail(const struct zmc_row *a, const struct zmc_row *b)
+static int cmp_line(const struct sort_item *a, const struct sort_item *b)
 {
-	int d = strcmp(a->path, b->path);
-
-	return d ? d : cmp_u64(a->line, b->line);
+	return a->row < b->row ? -1 : a->row > b->row;
 }
 
-static int cmp_age(const void *pa, const void *pb)
+static int cmp_age(const struct sort_item *a, const struct sort_item *b)
 {
-	const struct zmc_row *a = *(struct zmc_row *const *)pa;
-	const struct zmc_row *b = *(struct zmc_row *const *)pb;
+	int d;
 
 	if (a->age != b->age)
 		return cmp_u64(b->age, a->age);
-	return cmp_tail(a, b);
+	d = strcmp(a->path, b->path);
+	return d ? d : cmp_line(a, b);
 }
 
-static int cmp_charged(const void *pa, const void *pb)
+static int cmp_charged(const struct sort_item *a, const struct sort_item *b)
 {
-	const struct zmc_row *a = *(struct zmc_row *const *)pa;
-	const struct zmc_row *b = *(struct zmc_row *const *)pb;
-
 	if (a->charged != b->charged)
 		return cmp_u64(b->charged, a->charged);
-	return cmp_age(pa, pb);
+	return cmp_age(a, b);
 }
 
-static int cmp_path(const void *pa, const void *pb)
+static int cmp_path(const struct sort_item *a, const struct sort_item *b)
 {
-	const struct zmc_row *a = *(struct zmc_row *const *)pa;
-	const struct zmc_row *b = *(struct zmc_row *const *)pb;
 	int d = strcmp(a->path, b->path);
 
 	if (d)
 		return d;
 	if (a->age != b->age)
 		return cmp_u64(b->age, a->age);
-	return cmp_u64(a->line, b->line);
+	return cmp_line(a, b);
+}
+
+/*
+ * Merge sort of v[0, n), with room for n more items in tmp. Not qsort():
+ * its own buffer would be page faults, one per 4 KiB.
+ */
+static void merge_sort(struct sort_item *v, struct sort_item *tmp, size_t n,
+		       cmp_fn cmp)
+{
+	size_t mid = n / 2, i = 0, j = mid, k = 0;
+
+	if (n < 2)
+		return;
+	merge_sort(v, tmp, mid, cmp);
+	merge_sort(v + mid, tmp, n - mid, cmp);
+	while (i < mid && j < n)
+		tmp[k++] = cmp(&v[j], &v[i]) < 0 ? v[j++] : v[i++];
+	while (i < mid)
+		tmp[k++] = v[i++];
+	/* what is left of v[mid, n) is in place already */
+	memcpy(v, tmp, k * sizeof(*v));
 }
 
 static bool match(const struct zmc_row *r, const struct zmc_filter *f)
@@ -650,22 +724,42 @@ struct zmc_row **zmc_select(const struct zmc_snapshot *s,
 			    const struct zmc_filter *f, enum zmc_sort sort,
 			    size_t *nr)
 {
-	int (*cmp)(const void *, const void *) = cmp_age;
+	struct sort_item *items;
 	struct zmc_row **v;
 	size_t i, n = 0;
+	cmp_fn cmp;
 
-	v = malloc((s->nr ? s->nr : 1) * sizeof(*v));
+	v = alloc_big((s->nr ? s->nr : 1) * sizeof(*v));
 	if (!v)
 		return NULL;
 	for (i = 0; i < s->nr; i++) {
 		if (match(&s->rows[i], f))
 			v[n++] = &s->rows[i];
 	}
+	*nr = n;
+	if (sort == ZMC_SORT_NONE || n < 2)
+		return v;
+
+	items = alloc_big(2 * n * sizeof(*items));
+	if (!items) {
+		free(v);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		items[i].charged = v[i]->charged;
+		items[i].age = v[i]->age;
+		items[i].path = v[i]->path;
+		items[i].row = v[i];
+	}
 	if (sort == ZMC_SORT_CHARGED)
 		cmp = cmp_charged;
 	else if (sort == ZMC_SORT_PATH)
 		cmp = cmp_path;
-	qsort(v, n, sizeof(*v), cmp);
-	*nr = n;
+	else
+		cmp = cmp_age;
+	merge_sort(items, items + n, n, cmp);
+	for (i = 0; i < n; i++)
+		v[i] = items[i].row;
+	free(items);
 	return v;
 }

@@ -315,6 +315,9 @@ int main(int argc, char **argv)
 		cfg.mode = summary ? MODE_JSON_SUMMARY : MODE_JSON;
 	else if (summary)
 		cfg.mode = MODE_SUMMARY;
+	/* totals do not depend on the order of the rows: no need to sort */
+	if (summary || prom)
+		cfg.sort = ZMC_SORT_NONE;
 
 	if (argc - optind > 2) {
 		fprintf(stderr, PROG ": unrecognized argument: %s\n",

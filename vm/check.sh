@@ -7,6 +7,8 @@
 #      ZMC_MODULE_SRC  kbuild dir of the module (default: the repo, whose
 #                      Kbuild has obj-m += module/)
 #      ZMC_SKIP_USERSPACE=1  do not rebuild build/bin and build/selftests
+#      ZMC_SUITES      host suites to run, by name (default: all; "none":
+#                      the VM suites only), e.g. "host-tool style"
 #      and those of vm/kernels.sh, build-module.sh, boot.sh.
 # Suites: vm-<kernel> (TAP of the VM), then every executable in
 # tests/suites/ (host-tool: `make -C tools check`, ...), each printing TAP.
@@ -152,6 +154,7 @@ done
 for suite in "$ZMC_REPO"/tests/suites/*; do
 	[[ -x $suite ]] || continue
 	name=$(basename "$suite" .sh)
+	[[ -z ${ZMC_SUITES:-} || " $ZMC_SUITES " == *" $name "* ]] || continue
 	t=$(date +%s)
 	log "=== suite $name"
 	rc=0

@@ -453,12 +453,99 @@ static void test_select(void)
 	v = zmc_select(&s, &f, ZMC_SORT_AGE, &nr);
 	ok(v && nr == 0, "select: -c matches the whole comm only");
 	free(v);
+	f.comm = NULL;
+	f.older = 30;
+	v = zmc_select(&s, &f, ZMC_SORT_NONE, &nr);
+	ok(order_is(v, nr, "m1m2m3m5"), "select: no sort keeps the input order");
+	free(v);
 	ok(!zmc_parse_sort("age", &sort) && sort == ZMC_SORT_AGE &&
 	   !zmc_parse_sort("charged", &sort) && sort == ZMC_SORT_CHARGED &&
 	   !zmc_parse_sort("path", &sort) && sort == ZMC_SORT_PATH &&
 	   zmc_parse_sort("AGE", &sort) && zmc_parse_sort("", &sort),
 	   "select: sort keys age, charged, path only");
 	zmc_snapshot_free(&s);
+}
+
+/* zmc_human() as it was written with printf(), for reference */
+static void human_ref(char *buf, size_t size, unsigned long long bytes)
+{
+	static const char units[] = "KMGTPE";
+	double d = bytes;
+	int u = -1;
+
+	if (bytes < 1024) {
+		snprintf(buf, size, "%llu", bytes);
+		return;
+	}
+	while (u < 5 && d >= 1023.95) {
+		d /= 1024;
+		u++;
+	}
+	if (d < 9.95)
+		snprintf(buf, size, "%.1f%c", d, units[u]);
+	else
+		snprintf(buf, size, "%.0f%c", d, units[u]);
+}
+
+static bool human_is_ref(unsigned long long v)
+{
+	char got[32], want[32];
+
+	zmc_human(got, sizeof(got), v);
+	human_ref(want, sizeof(want), v);
+	if (strcmp(got, want))
+		diag("human(%llu) = %s, printf() gives %s", v, got, want);
+	return !strcmp(got, want);
+}
+
+/*
+ * Every power of two and its neighbours, values around the unit and
+ * precision thresholds (1023.95 and 9.95 of a unit), exact ties of the
+ * rounding, and random values of every magnitude.
+ */
+static bool human_matches_printf(void)
+{
+	bool good = true;
+	int i, u, k;
+
+	for (i = 0; i < 64; i++) {
+		unsigned long long p = 1ULL << i;
+
+		good &= human_is_ref(p - 1) && human_is_ref(p) &&
+			human_is_ref(p + 1);
+	}
+	for (u = 1; u <= 6; u++) {
+		unsigned long long unit = 1ULL << (10 * u);
+
+		/* thresholds: 9.95 and 1023.95 units, 1023.95 of the one below */
+		for (k = -3; k <= 3; k++) {
+			good &= human_is_ref(9.95 * unit + k) &&
+				human_is_ref(1023.95 * (unit / 1024) + k);
+			if (u < 6)
+				good &= human_is_ref(1023.95 * unit + k);
+		}
+		/* ties: n.25 and n.75 units to .1, n.5 units to integers */
+		for (k = 1; k < 40; k += 2)
+			good &= human_is_ref(k * (unit / 4));
+		for (k = 19; k < 2048 && (u < 6 || k < 32); k += 2)
+			good &= human_is_ref(k * (unit / 2));
+	}
+	for (i = 0; i < 100000; i++)
+		good &= human_is_ref(rnd() >> (rnd() % 64));
+	good &= human_is_ref(ULLONG_MAX) && human_is_ref(ULLONG_MAX - 1);
+	return good;
+}
+
+static bool u64_is(unsigned long long v, const char *want)
+{
+	char buf[ZMC_U64_LEN + 1];
+	size_t n;
+
+	memset(buf, 'x', sizeof(buf));
+	n = zmc_u64_str(buf, v);
+	if (strcmp(buf, want) || n != strlen(want))
+		diag("u64 %llu: '%s' (%zu)", v, buf, n);
+	return !strcmp(buf, want) && n == strlen(want);
 }
 
 static void test_numbers(void)
@@ -486,6 +573,12 @@ static void test_numbers(void)
 		}
 	}
 	ok(good, "human-readable sizes");
+	ok(human_matches_printf(), "human-readable sizes round as printf() does");
+	ok(u64_is(0, "0") && u64_is(7, "7") && u64_is(10, "10") &&
+	   u64_is(4294967296ULL, "4294967296") &&
+	   u64_is(10000000000000000000ULL, "10000000000000000000") &&
+	   u64_is(ULLONG_MAX, "18446744073709551615"),
+	   "u64 to decimal: 0, one digit, powers of ten, UINT64_MAX");
 	ok(zmc_log2_index(0) == 1 && zmc_log2_index(1) == 1 &&
 	   zmc_log2_index(2) == 2 && zmc_log2_index(3) == 2 &&
 	   zmc_log2_index(4) == 3 && zmc_log2_index(1023) == 10 &&
@@ -583,6 +676,26 @@ static bool display_is(const char *in, size_t width, bool pad,
 	return good;
 }
 
+/* 30000 times a"b: the output buffer fills and flushes many times */
+static bool json_long(void)
+{
+	size_t n = 30000, i;
+	char *in = malloc(3 * n), *want = malloc(4 * n + 3);
+	bool good;
+
+	for (i = 0; i < n; i++) {
+		memcpy(in + 3 * i, "a\"b", 3);
+		memcpy(want + 1 + 4 * i, "a\\\"b", 4);
+	}
+	want[0] = '"';
+	want[4 * n + 1] = '"';
+	want[4 * n + 2] = '\0';
+	good = json_is(in, 3 * n, want);
+	free(in);
+	free(want);
+	return good;
+}
+
 static void test_strings(void)
 {
 	size_t n;
@@ -599,6 +712,7 @@ static void test_strings(void)
 	   json_is("\xf4\x90\x80\x80", 4,
 		   "\"\\ufffd\\ufffd\\ufffd\\ufffd\""),
 	   "json: bytes that are not UTF-8 (stray, overlong, surrogate, cut, >U+10FFFF) become U+FFFD");
+	ok(json_long(), "json: a string longer than the output buffer");
 	ok(prom_is("a\\b\"c\nd\te", "a\\\\b\\\"c\\nd\te") &&
 	   prom_is("x\xffy", "x\\\\377y") && prom_is("caf\xc3\xa9", "caf\xc3\xa9"),
 	   "prometheus: label values escaped per the exposition format");
@@ -727,6 +841,45 @@ static void test_formatters(void)
 	zmc_snapshot_free(&s);
 }
 
+/* Counts per comm with far more comms than the first hash table holds */
+static void test_many_comms(void)
+{
+	char *text = malloc(1000 * 64 + 64), *p, *out, *q;
+	struct zmc_filter f = { 0 };
+	struct zmc_snapshot s;
+	struct zmc_error err;
+	struct zmc_row **v;
+	struct capture c;
+	size_t nr, lines = 0;
+	int i;
+
+	p = text + sprintf(text, "MEMCG PID COMM AGE PATH\n");
+	for (i = 0; i < 1000; i++)
+		p += sprintf(p, "m%d %d c%d %d /r/%d\n", i, i, i % 300, i, i);
+	if (zmc_parse(&s, text, p - text, &err)) {
+		ok(false, "many comms: fixture parses: %s", err.msg);
+		free(text);
+		return;
+	}
+	v = zmc_select(&s, &f, ZMC_SORT_NONE, &nr);
+	cap_open(&c);
+	zmc_print_prometheus(c.fp, &s, v, nr);
+	out = cap_close(&c);
+	for (q = out; (q = strstr(q, "\nzombiememcg_creator_zombies{")); q++)
+		lines++;
+	ok(lines == 300 &&
+	   strstr(out, "\nzombiememcg_creator_zombies{comm=\"c0\"} 4\n") &&
+	   strstr(out, "\nzombiememcg_creator_zombies{comm=\"c99\"} 4\n") &&
+	   strstr(out, "\nzombiememcg_creator_zombies{comm=\"c100\"} 3\n") &&
+	   strstr(out, "\nzombiememcg_creator_oldest_age_seconds{comm=\"c299\"} 899\n") &&
+	   strstr(out, "{comm=\"c99\"} 4\nzombiememcg_creator_zombies{comm=\"c100\"} 3\n"),
+	   "by comm: 300 comms, each counted once, most zombies first then by name");
+	free(out);
+	free(v);
+	zmc_snapshot_free(&s);
+	free(text);
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -743,6 +896,7 @@ int main(void)
 	test_strings();
 	test_files();
 	test_formatters();
+	test_many_comms();
 	printf("1..%d\n", nr_tests);
 	return nr_failed ? 1 : 0;
 }

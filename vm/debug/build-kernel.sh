@@ -32,7 +32,8 @@ jobs=${ZMC_JOBS:-$(nproc)}
 
 zmc_host_deps
 mkdir -p "$dbg/kernels" "$dbg/debs"
-exec 8>"$dbg/.lock"
+# One build per series at a time; a cached series never waits for another.
+exec 8>"$dbg/.lock-$series"
 flock 8
 zmc_lock
 zmc_apt_update
@@ -93,7 +94,7 @@ mkdir -p "$work/src" "$work/obj"
 deb=("$dbg/debs/${pkg}_${ver/*:/}_all.deb")
 if [[ ! -f ${deb[0]} ]]; then
 	log "debug kernel $series: fetching $pkg=$ver"
-	rm -f "$dbg/debs"/*.deb
+	rm -f "$dbg/debs/${pkg}_"*.deb
 	(cd "$dbg/debs" && zmc_apt apt-get download -q "$pkg=$ver" >/dev/null) ||
 		die "apt-get download $pkg=$ver failed"
 	deb=("$dbg/debs/${pkg}_"*"_all.deb")

@@ -36,40 +36,14 @@
 
 #include "cgpin.h"
 #include "ktap.h"
+#include "zmc_util.h"
 
-#define CG_ROOT		"/sys/fs/cgroup"
-#define PROC_FILE	"/proc/zombiememcg"
-#define DEBUG_DIR	"/sys/kernel/debug/zombiememcg"
-#define THRESH_FILE	DEBUG_DIR "/older_than_secs"
-#define STATS_FILE	DEBUG_DIR "/stats"
 #define FAILSLAB	"/sys/kernel/debug/failslab"
-#define MODULE_NAME	"zombiememcg"
 #define TOOL		"/bin/zombiememcgstat"
-#define MAX_COLS	16
 
-static const char *module_path = "/lib/zombiememcg/zombiememcg.ko";
-static char diag[8192];
-
-#define fail_msg(...) snprintf(diag, sizeof(diag), __VA_ARGS__)
 #define msg(...) ksft_print_msg(__VA_ARGS__)
 
 /* ------------------------------------------------------------ helpers */
-
-static double now_secs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
 
 static uint64_t rng_state = 88172645463325252ULL;
 
@@ -84,47 +58,6 @@ static uint64_t rnd(void)
 static unsigned int rnd_below(unsigned int n)
 {
 	return n ? rnd() % n : 0;
-}
-
-static ssize_t read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	size_t len = 0;
-	ssize_t n;
-	int err = 0;
-
-	if (fd < 0)
-		return -errno;
-	while (len + 1 < size) {
-		n = read(fd, buf + len, size - 1 - len);
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		if (!n)
-			break;
-		len += n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return err ? err : (ssize_t)len;
-}
-
-static int load_module(void)
-{
-	int fd = open(module_path, O_RDONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-static int unload_module(void)
-{
-	return syscall(SYS_delete_module, MODULE_NAME, O_NONBLOCK) ? -errno : 0;
 }
 
 static bool module_loaded(void)
@@ -158,201 +91,7 @@ static int unload_retry(double secs)
 	}
 }
 
-/* A "name value" line of the stats file; -1 if absent. */
-static long long stat_value(const char *name)
-{
-	char buf[2048], *p = buf;
-	size_t len = strlen(name);
-
-	if (read_file(STATS_FILE, buf, sizeof(buf)) <= 0)
-		return -1;
-	while (p && *p) {
-		if (!strncmp(p, name, len) && p[len] == ' ')
-			return strtoll(p + len + 1, NULL, 10);
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return -1;
-}
-
-static long nr_dying(void)
-{
-	char buf[4096], *p;
-	const char *key = "nr_dying_subsys_memory ";
-
-	if (read_file(CG_ROOT "/cgroup.stat", buf, sizeof(buf)) <= 0)
-		return -1;
-	p = strstr(buf, key);
-	if (!p) {
-		key = "nr_dying_descendants ";
-		p = strstr(buf, key);
-	}
-	return p ? strtol(p + strlen(key), NULL, 10) : -1;
-}
-
-static int enable_memory(const char *cg)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", cg);
-	return write_line(path, "+memory");
-}
-
-static int set_threshold(const char *val)
-{
-	return write_line(THRESH_FILE, val);
-}
-
 /* ------------------------------------------------------------ listing */
-
-struct row {
-	unsigned long long id;
-	long pid;
-	char comm[64];
-	char path[256];
-};
-
-struct rows {
-	struct row *v;
-	size_t n;
-	int ncols;
-};
-
-/* Undo seq_escape()'s octal escapes. */
-static void unescape(const char *in, char *out, size_t size)
-{
-	size_t o = 0;
-
-	while (*in && o + 1 < size) {
-		if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' &&
-		    in[2] >= '0' && in[2] <= '7' && in[3] >= '0' &&
-		    in[3] <= '7') {
-			out[o++] = (in[1] - '0') * 64 + (in[2] - '0') * 8 +
-				   (in[3] - '0');
-			in += 4;
-		} else {
-			out[o++] = *in++;
-		}
-	}
-	out[o] = '\0';
-}
-
-static int split(char *line, char **f, int max)
-{
-	int n = 0;
-	char *save, *tok;
-
-	for (tok = strtok_r(line, " ", &save); tok && n < max;
-	     tok = strtok_r(NULL, " ", &save))
-		f[n++] = tok;
-	return tok ? max + 1 : n;
-}
-
-/*
- * Parse a listing by its header (columns ID, PID, COMM, PATH by name, so
- * that columns added later do not matter).  0, or -1 with diag set.
- */
-static int parse_rows(char *buf, struct rows *rs)
-{
-	char *line, *save, *f[MAX_COLS + 1];
-	int lineno = 0, n, c_id = -1, c_pid = -1, c_comm = -1, c_path = -1;
-	int i;
-
-	rs->v = NULL;
-	rs->n = 0;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		struct row *r;
-
-		n = split(line, f, MAX_COLS);
-		if (++lineno == 1) {
-			if (n < 4 || n > MAX_COLS || strcmp(f[0], "MEMCG")) {
-				fail_msg("bad header line");
-				goto err;
-			}
-			for (i = 0; i < n; i++) {
-				if (!strcmp(f[i], "ID"))
-					c_id = i;
-				else if (!strcmp(f[i], "PID"))
-					c_pid = i;
-				else if (!strcmp(f[i], "COMM"))
-					c_comm = i;
-				else if (!strcmp(f[i], "PATH"))
-					c_path = i;
-			}
-			if (c_id < 0 || c_pid < 0 || c_comm < 0 || c_path < 0) {
-				fail_msg("header lacks ID, PID, COMM or PATH");
-				goto err;
-			}
-			rs->ncols = n;
-			continue;
-		}
-		if (n != rs->ncols) {
-			fail_msg("line %d has %d fields, the header %d", lineno,
-				 n, rs->ncols);
-			goto err;
-		}
-		if (!(rs->n & 255)) {
-			r = realloc(rs->v, (rs->n + 256) * sizeof(*r));
-			if (!r) {
-				fail_msg("out of memory");
-				goto err;
-			}
-			rs->v = r;
-		}
-		r = &rs->v[rs->n++];
-		r->id = strtoull(f[c_id], NULL, 10);
-		r->pid = strtol(f[c_pid], NULL, 10);
-		unescape(f[c_comm], r->comm, sizeof(r->comm));
-		unescape(f[c_path], r->path, sizeof(r->path));
-		if (!r->id) {
-			fail_msg("line %d: ID 0", lineno);
-			goto err;
-		}
-	}
-	if (!lineno) {
-		fail_msg("empty listing (no header)");
-		goto err;
-	}
-	return 0;
-err:
-	free(rs->v);
-	rs->v = NULL;
-	rs->n = 0;
-	return -1;
-}
-
-static char *listing_buf;
-#define LISTING_SIZE	(8 << 20)
-
-/* Read and parse /proc/zombiememcg; -errno of the read, or -EBADMSG. */
-static int read_rows(struct rows *rs)
-{
-	ssize_t len;
-
-	if (!listing_buf && !(listing_buf = malloc(LISTING_SIZE)))
-		return -ENOMEM;
-	len = read_file(PROC_FILE, listing_buf, LISTING_SIZE);
-	if (len < 0)
-		return len;
-	if (len + 1 >= LISTING_SIZE) {
-		fail_msg("listing larger than %d bytes", LISTING_SIZE);
-		return -EBADMSG;
-	}
-	return parse_rows(listing_buf, rs) ? -EBADMSG : 0;
-}
-
-static long count_rows(void)
-{
-	struct rows rs;
-	int ret = read_rows(&rs);
-
-	if (ret)
-		return ret;
-	free(rs.v);
-	return rs.n;
-}
 
 /*
  * Wait until the listing (threshold 0) has as many rows as the kernel has
@@ -364,7 +103,7 @@ static bool wait_agree(long want, double secs, long *rows_out, long *dying_out)
 	long rows, dying;
 
 	for (;;) {
-		rows = count_rows();
+		rows = count_rows(NULL);
 		dying = nr_dying();
 		if (rows >= 0 && rows == dying && (want < 0 || rows == want))
 			break;
@@ -797,7 +536,7 @@ static void stress_reader(void)
 	prctl(PR_SET_NAME, "zs-reader");
 	while (!sh->stop) {
 		struct rows rs;
-		int ret = read_rows(&rs);
+		int ret = read_rows(&rs, NULL);
 
 		__sync_fetch_and_add(&sh->reads, 1);
 		if (ret == -ENOENT || ret == -EIO) {
@@ -812,7 +551,7 @@ static void stress_reader(void)
 			continue;
 		}
 		__sync_fetch_and_add(&sh->rows_seen, rs.n);
-		free(rs.v);
+		free_rows(&rs);
 		/* Leave the (emulated, shared) CPUs mostly to the workers. */
 		sleep_ms(rnd_below(30));
 	}
@@ -993,7 +732,7 @@ static bool batch_listed(struct batch *b)
 	int i, ret;
 	size_t j;
 
-	ret = read_rows(&rs);
+	ret = read_rows(&rs, NULL);
 	if (ret) {
 		fail_msg("read %s: %s", PROC_FILE, strerror(-ret));
 		return false;
@@ -1009,17 +748,17 @@ static bool batch_listed(struct batch *b)
 				fail_msg("id %llu listed with PID %ld COMM %s, want %d %s",
 					 b->ids[i], rs.v[j].pid, rs.v[j].comm,
 					 b->pid, b->comm);
-				free(rs.v);
+				free_rows(&rs);
 				return false;
 			}
 		}
 		if (seen != 1) {
 			fail_msg("id %llu listed %d times", b->ids[i], seen);
-			free(rs.v);
+			free_rows(&rs);
 			return false;
 		}
 	}
-	free(rs.v);
+	free_rows(&rs);
 	return true;
 }
 
@@ -1309,7 +1048,7 @@ static int cmd_fault(int argc, char **argv)
 		 n, ret ? strerror(-ret) : "ok", nr_dying(), dying0 + n);
 	result(ok, "fault: cgroups made and removed while the module's allocations fail");
 
-	ret = read_rows(&rs);
+	ret = read_rows(&rs, NULL);
 	if (ret) {
 		fail_msg("read listing: %s", ret == -EBADMSG ? diag : strerror(-ret));
 		result(false, "fault: listing readable after injection");
@@ -1343,7 +1082,7 @@ static int cmd_fault(int argc, char **argv)
 			anon++;
 		}
 	}
-	free(rs.v);
+	free_rows(&rs);
 	msg("fault: alloc_failures %lld -> %lld (+%lld); of %d zombies: %d listed with their creator, %d with creator unknown (online event lost), %d absent (online and offline lost), %d wrong\n",
 	    f0, f1, f1 - f0, n, full, anon, absent, wrong);
 	fail_msg("alloc_failures +%lld", f1 - f0);
@@ -1354,7 +1093,7 @@ static int cmd_fault(int argc, char **argv)
 		 f1 - f0, anon, absent, anon + 2 * absent);
 	result(f1 - f0 == anon + 2 * absent,
 	       "fault: every counted failure is one lost event, and every lost event is counted");
-	rows = count_rows();
+	rows = count_rows(NULL);
 	dying = nr_dying();
 	fail_msg("%ld rows, nr_dying %ld (%ld before), %d absent", rows, dying,
 		 dying0, absent);
@@ -1366,10 +1105,10 @@ static int cmd_fault(int argc, char **argv)
 	for (i = 0; i < 200; i++) {
 		struct rows r2;
 
-		ret = read_rows(&r2);
+		ret = read_rows(&r2, NULL);
 		if (!ret) {
 			reads_ok++;
-			free(r2.v);
+			free_rows(&r2);
 		} else if (ret == -ENOMEM) {
 			reads_enomem++;
 		} else {

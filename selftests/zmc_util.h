@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the guest test programs: the selftests
+ * (zombiememcg_test.c) and the debug tier (vm/debug/guest/zmc_debug.c).
+ *
+ * Small file and clock helpers, the kernel's count of dying memory cgroups,
+ * the stats file, module load and unload, the older_than_secs tunable, and
+ * the parser of /proc/zombiememcg.  A helper that fails says why in diag.
+ */
+#ifndef ZMC_UTIL_H
+#define ZMC_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgpin.h"
+
+#define CG_ROOT		"/sys/fs/cgroup"
+#define PROC_FILE	"/proc/zombiememcg"
+#define DEBUG_DIR	"/sys/kernel/debug/zombiememcg"
+#define THRESH_FILE	DEBUG_DIR "/older_than_secs"
+#define STATS_FILE	DEBUG_DIR "/stats"
+#define MODULE_NAME	"zombiememcg"
+#define DEFAULT_MODULE	"/lib/zombiememcg/zombiememcg.ko"
+/* The header line of PROC_FILE, as the module prints it. */
+#define ZMC_HEADER	"MEMCG ID PID COMM AGE CHARGED SWAP FOOTPRINT FLAGS PATH"
+
+/* Why the last check failed, for a "#" diagnostic line. */
+static char diag[PATH_MAX * 2 + 512];
+
+#define fail_msg(...) snprintf(diag, sizeof(diag), __VA_ARGS__)
+
+/* The module that load_module() loads; main() may point it elsewhere. */
+static const char *module_path = DEFAULT_MODULE;
+
+/* ---- small file and clock helpers ---- */
+
+/* Read @path into @buf (NUL-terminated); its length, or -errno. */
+static inline ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	size_t len = 0;
+	ssize_t n;
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (len + 1 < size) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n <= 0) {
+			err = n ? -errno : 0;
+			break;
+		}
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return err ? err : (ssize_t)len;
+}
+
+static inline double now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* The kernel's own count of dying memory cgroups; -1 if unknown. */
+static inline long nr_dying(void)
+{
+	char buf[4096], *p;
+	const char *key;
+
+	if (read_file(CG_ROOT "/cgroup.stat", buf, sizeof(buf)) <= 0)
+		return -1;
+	key = "nr_dying_subsys_memory ";
+	p = strstr(buf, key);
+	if (!p) {
+		/* Before 6.11: counts dying cgroups of every controller. */
+		key = "nr_dying_descendants ";
+		p = strstr(buf, key);
+	}
+	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+/* The value of the "@name value" line of the stats file, as a string. */
+static inline int stat_string(const char *name, char *out, size_t size)
+{
+	char buf[4096], *line, *save;
+	size_t len = strlen(name);
+
+	if (read_file(STATS_FILE, buf, sizeof(buf)) <= 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, name, len) && line[len] == ' ') {
+			snprintf(out, size, "%s", line + len + 1);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The same as a number; -1 if absent. */
+static inline long long stat_value(const char *name)
+{
+	char v[64];
+
+	return stat_string(name, v, sizeof(v)) ? -1 : strtoll(v, NULL, 10);
+}
+
+/* ---- cgroups, the module, its tunable ---- */
+
+static inline int enable_memory(const char *cg)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", cg);
+	return write_line(path, "+memory");
+}
+
+/* Load module_path with the parameters @params; 0 or -errno. */
+static inline int load_module_params(const char *params)
+{
+	int fd = open(module_path, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static inline int load_module(void)
+{
+	return load_module_params("");
+}
+
+static inline int unload_module(void)
+{
+	return syscall(SYS_delete_module, MODULE_NAME, O_NONBLOCK) ? -errno : 0;
+}
+
+static inline int set_threshold(const char *val)
+{
+	return write_line(THRESH_FILE, val);
+}
+
+/* ---- /proc/zombiememcg ---- */
+
+#define ZMC_MAX_COLS	16
+#define LISTING_SIZE	(8 << 20)
+
+struct row {
+	char memcg[32];
+	unsigned long long id;
+	long pid;
+	char comm[64];			/* unescaped */
+	char raw_comm[64];		/* as listed */
+	unsigned long long age;
+	unsigned long long charged;
+	unsigned long long swap;
+	unsigned long long footprint;
+	char flags[8];
+	char path[PATH_MAX];		/* unescaped, from the cgroup root */
+	char raw_path[PATH_MAX];	/* as listed */
+};
+
+struct rows {
+	struct row *v;
+	size_t n;
+};
+
+/* Undo the octal escapes of seq_escape(); false on a malformed escape. */
+static inline bool unescape(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+
+	while (*in) {
+		if (o + 1 >= size)
+			return false;
+		if (*in == '\\') {
+			if (in[1] < '0' || in[1] > '3' || in[2] < '0' ||
+			    in[2] > '7' || in[3] < '0' || in[3] > '7')
+				return false;
+			out[o++] = (in[1] - '0') * 64 + (in[2] - '0') * 8 +
+				   (in[3] - '0');
+			in += 4;
+		} else {
+			out[o++] = *in++;
+		}
+	}
+	out[o] = '\0';
+	return true;
+}
+
+static inline void free_rows(struct rows *rs)
+{
+	free(rs->v);
+	rs->v = NULL;
+	rs->n = 0;
+}
+
+/* Split @line at spaces into @f; the count, or @max + 1 if more. */
+static inline int split_fields(char *line, char **f, int max)
+{
+	char *save, *tok;
+	int n = 0;
+
+	for (tok = strtok_r(line, " ", &save); tok && n < max;
+	     tok = strtok_r(NULL, " ", &save))
+		f[n++] = tok;
+	return tok ? max + 1 : n;
+}
+
+/* Decimal digits only, that fit. */
+static inline bool parse_ull(const char *s, unsigned long long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return !errno && !*end;
+}
+
+/* Copy the string @s to @out; false if it does not fit. */
+static inline bool copy_field(char *out, size_t size, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len >= size)
+		return false;
+	memcpy(out, s, len + 1);
+	return true;
+}
+
+enum {
+	COL_MEMCG, COL_ID, COL_PID, COL_COMM, COL_AGE, COL_CHARGED, COL_SWAP,
+	COL_FOOTPRINT, COL_FLAGS, COL_PATH, NR_COLS,
+};
+
+/* Fill @r from the fields @f of a line; -1, or the column that is bad. */
+static inline int parse_row(struct row *r, char **f, const int *col)
+{
+	unsigned long long pid;
+
+	if (!copy_field(r->memcg, sizeof(r->memcg), f[col[COL_MEMCG]]))
+		return COL_MEMCG;
+	if (!parse_ull(f[col[COL_ID]], &r->id) || !r->id)
+		return COL_ID;
+	if (!parse_ull(f[col[COL_PID]], &pid) || pid > LONG_MAX)
+		return COL_PID;
+	r->pid = pid;
+	if (!copy_field(r->raw_comm, sizeof(r->raw_comm), f[col[COL_COMM]]) ||
+	    !unescape(r->raw_comm, r->comm, sizeof(r->comm)))
+		return COL_COMM;
+	if (!parse_ull(f[col[COL_AGE]], &r->age))
+		return COL_AGE;
+	if (!parse_ull(f[col[COL_CHARGED]], &r->charged))
+		return COL_CHARGED;
+	if (!parse_ull(f[col[COL_SWAP]], &r->swap))
+		return COL_SWAP;
+	if (!parse_ull(f[col[COL_FOOTPRINT]], &r->footprint))
+		return COL_FOOTPRINT;
+	if (!copy_field(r->flags, sizeof(r->flags), f[col[COL_FLAGS]]))
+		return COL_FLAGS;
+	if (!copy_field(r->raw_path, sizeof(r->raw_path), f[col[COL_PATH]]) ||
+	    !unescape(r->raw_path, r->path, sizeof(r->path)))
+		return COL_PATH;
+	return -1;
+}
+
+/*
+ * Parse the listing in @buf (which it cuts up) into @rs.  With @header, the
+ * header line must be exactly that; without, the columns are found by name,
+ * so that columns added later do not matter.  Every row has as many fields
+ * as the header, all well-formed.  0, or -1 with diag set.
+ */
+static inline int parse_rows(char *buf, struct rows *rs, const char *header)
+{
+	static const char *const names[NR_COLS] = {
+		"MEMCG", "ID", "PID", "COMM", "AGE", "CHARGED", "SWAP",
+		"FOOTPRINT", "FLAGS", "PATH",
+	};
+	char *line, *save, *f[ZMC_MAX_COLS + 1];
+	int col[NR_COLS], lineno = 0, ncols = 0, n, i, j;
+
+	rs->v = NULL;
+	rs->n = 0;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct row *r;
+
+		if (++lineno == 1) {
+			if (header && strcmp(line, header)) {
+				fail_msg("bad header '%s'", line);
+				goto err;
+			}
+			ncols = split_fields(line, f, ZMC_MAX_COLS);
+			if (ncols < 1 || ncols > ZMC_MAX_COLS ||
+			    strcmp(f[0], "MEMCG")) {
+				fail_msg("bad header line");
+				goto err;
+			}
+			for (j = 0; j < NR_COLS; j++) {
+				for (i = 0; i < ncols; i++)
+					if (!strcmp(f[i], names[j]))
+						break;
+				if (i == ncols) {
+					fail_msg("header lacks %s", names[j]);
+					goto err;
+				}
+				col[j] = i;
+			}
+			continue;
+		}
+		n = split_fields(line, f, ZMC_MAX_COLS);
+		if (n != ncols) {
+			fail_msg("line %d has %d fields, the header %d", lineno,
+				 n, ncols);
+			goto err;
+		}
+		if (!(rs->n & 255)) {
+			r = realloc(rs->v, (rs->n + 256) * sizeof(*r));
+			if (!r) {
+				fail_msg("out of memory");
+				goto err;
+			}
+			rs->v = r;
+		}
+		r = &rs->v[rs->n];
+		j = parse_row(r, f, col);
+		if (j >= 0) {
+			fail_msg("malformed line %d: %s '%s'", lineno, names[j],
+				 f[col[j]]);
+			goto err;
+		}
+		rs->n++;
+	}
+	if (!lineno) {
+		fail_msg("empty listing (no header)");
+		goto err;
+	}
+	return 0;
+err:
+	free_rows(rs);
+	return -1;
+}
+
+/*
+ * Read and parse PROC_FILE into @rs (see parse_rows() for @header); free
+ * it with free_rows().  0, -errno of the read (diag set), or -EBADMSG.
+ */
+static inline int read_rows(struct rows *rs, const char *header)
+{
+	static char *buf;
+	ssize_t len;
+
+	rs->v = NULL;
+	rs->n = 0;
+	if (!buf)
+		buf = malloc(LISTING_SIZE);
+	if (!buf) {
+		fail_msg("out of memory");
+		return -ENOMEM;
+	}
+	len = read_file(PROC_FILE, buf, LISTING_SIZE);
+	if (len < 0) {
+		fail_msg("read %s: %s", PROC_FILE, strerror(-len));
+		return len;
+	}
+	if (len + 1 >= LISTING_SIZE) {
+		fail_msg("%s larger than %d bytes", PROC_FILE, LISTING_SIZE);
+		return -EBADMSG;
+	}
+	return parse_rows(buf, rs, header) ? -EBADMSG : 0;
+}
+
+/* The number of rows, or what read_rows() returned. */
+static inline long count_rows(const char *header)
+{
+	struct rows rs;
+	int ret = read_rows(&rs, header);
+	long n;
+
+	if (ret)
+		return ret;
+	n = rs.n;
+	free_rows(&rs);
+	return n;
+}
+
+#endif /* ZMC_UTIL_H */
