@@ -11,7 +11,6 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
-#include <linux/rhashtable.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -61,17 +60,26 @@ static const struct file_operations zmc_older_than_fops = {
 	.llseek = default_llseek,
 };
 
+/* Leave RCU now and then during the totals' walk. */
+#define ZMC_TOTALS_BATCH	256
+
 /**
- * struct zmc_totals - what the stats file adds up over the zombies
- * @zombies: zombies seen by the walk.
- * @charged: bytes still charged to them.
+ * struct zmc_totals - what the stats file adds up over the kernel's memcgs
+ * @memcgs: live memcgs (the root excluded).
+ * @zombies: zombies, of any age.
+ * @unseen: zombies whose offline the module did not see (FLAGS p).
+ * @unrecorded: zombies without a record: creator unknown.
+ * @charged: bytes still charged to the zombies.
  * @swap: swap bytes still charged to them.
  * @comms: creators' names of the zombies that have one.
  * @ncomms: entries used in @comms.
  * @cap: entries allocated in @comms.
  */
 struct zmc_totals {
+	unsigned long memcgs;
 	unsigned long zombies;
+	unsigned long unseen;
+	unsigned long unrecorded;
 	u64 charged;
 	u64 swap;
 	char (*comms)[TASK_COMM_LEN];
@@ -79,50 +87,78 @@ struct zmc_totals {
 	size_t cap;
 };
 
-static void zmc_totals_add(const void *key, void *arg)
+/* Room for the names of one batch of zombies more.  Sleeps. */
+static int zmc_totals_reserve(struct zmc_totals *t)
 {
-	struct zmc_totals *t = arg;
-	struct zmc_sample s;
+	char (*comms)[TASK_COMM_LEN];
+	size_t cap;
 
-	zmc_memcg_sample(key, &s);
-	t->charged += s.charged;
-	t->swap += s.swap;
+	if (t->cap - t->ncomms >= ZMC_TOTALS_BATCH)
+		return 0;
+	cap = max_t(size_t, 2 * t->cap, 4 * ZMC_TOTALS_BATCH);
+	comms = kvmalloc_array(cap, TASK_COMM_LEN, GFP_KERNEL);
+	if (!comms)
+		return -ENOMEM;
+	if (t->ncomms)
+		memcpy(comms, t->comms, t->ncomms * TASK_COMM_LEN);
+	kvfree(t->comms);
+	t->comms = comms;
+	t->cap = cap;
+	return 0;
 }
 
-/* Walk every record; the walk lets go of RCU now and then. */
-static void zmc_totals_walk(struct zmc_totals *t)
+static void zmc_totals_add(struct zmc_totals *t, const struct zmc_zombie *z)
+{
+	t->zombies++;
+	t->charged += z->charged;
+	t->swap += z->swap;
+	if (z->flags & ZMC_F_UNSEEN)
+		t->unseen++;
+	if (z->comm[0])
+		memcpy(t->comms[t->ncomms++], z->comm, TASK_COMM_LEN);
+	else
+		t->unrecorded++;
+}
+
+/*
+ * One walk of the css tree, as a read of /proc/zombiememcg at threshold 0
+ * makes it: the same zombies, each once (see walk.c).
+ */
+static int zmc_totals_walk(struct zmc_totals *t)
 {
 	u64 now_ns = ktime_get_boot_fast_ns();
-	struct rhashtable_iter iter;
-	struct zmc_record *rec;
+	struct cgroup_subsys_state *css;
+	struct zmc_cursor cur;
+	struct zmc_zombie z;
 	unsigned int n = 0;
+	int ret;
 
-	zmc_table_walk_enter(&iter);
-	rhashtable_walk_start(&iter);
-	while ((rec = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(rec)) {
-			if (PTR_ERR(rec) != -EAGAIN)
-				break;
-			/* The table was resized: the walk starts over. */
-			*t = (struct zmc_totals){ .comms = t->comms, .cap = t->cap };
+	ret = zmc_totals_reserve(t);
+	if (ret)
+		return ret;
+	zmc_cursor_init(&cur);
+	rcu_read_lock();
+	css = zmc_cursor_first(&cur);
+	while (css) {
+		if (zmc_memcg_zombie(css, now_ns, &z))
+			zmc_totals_add(t, &z);
+		else
+			t->memcgs++;
+		css = zmc_cursor_next(&cur);
+		if (!css || ++n % ZMC_TOTALS_BATCH)
 			continue;
-		}
-		/* Zombies of any age: threshold 0. */
-		if (zmc_record_is_zombie(rec, now_ns, 0) &&
-		    zmc_record_sample(rec, zmc_totals_add, t)) {
-			t->zombies++;
-			if (rec->comm[0] && t->ncomms < t->cap)
-				memcpy(t->comms[t->ncomms++], rec->comm,
-				       TASK_COMM_LEN);
-		}
-		if (!(++n % 4096)) {
-			rhashtable_walk_stop(&iter);
-			cond_resched();
-			rhashtable_walk_start(&iter);
-		}
+		zmc_cursor_park(&cur);
+		rcu_read_unlock();
+		cond_resched();
+		ret = zmc_totals_reserve(t);
+		rcu_read_lock();
+		if (ret)
+			break;
+		css = zmc_cursor_pos(&cur);
 	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
+	rcu_read_unlock();
+	zmc_cursor_exit(&cur);
+	return ret;
 }
 
 static int zmc_comm_cmp(const void *a, const void *b)
@@ -154,27 +190,19 @@ static int zmc_stats_show(struct seq_file *m, void *v)
 	struct zmc_stats st;
 	const char *comm;
 	size_t most;
+	int ret;
 
-	zmc_table_stats(&st);
-	/* Room for every record there is now, and some arriving meanwhile. */
-	t.cap = st.records + 64;
-	t.comms = kvmalloc_array(t.cap, TASK_COMM_LEN, GFP_KERNEL);
-	if (!t.comms)
-		t.cap = 0;
-	zmc_totals_walk(&t);
+	ret = zmc_totals_walk(&t);
+	if (ret)
+		goto free_comms;
 	most = zmc_biggest_creator(&t, &comm);
+	zmc_table_stats(&st);
 
-	seq_printf(m, "records %lu\n", st.records);
-	seq_printf(m, "online %lu\n", st.online);
-	seq_printf(m, "zombies %lu\n", st.zombies);
-	seq_printf(m, "predating_zombies %lu\n", st.predating);
-	seq_printf(m, "freed %lu\n", st.freed);
-	seq_printf(m, "untracked %lu\n", st.untracked);
-	seq_printf(m, "alloc_failures %lu\n", st.alloc_failures);
-	seq_printf(m, "stale %lu\n", st.stale);
-	seq_printf(m, "probe_misses %lu\n", zmc_probes_missed());
-	seq_printf(m, "record_bytes %lu\n", st.record_bytes);
-	seq_printf(m, "lock_wait_max_ns %llu\n", st.lock_wait_max_ns);
+	/* From the kernel's css tree, in one walk. */
+	seq_printf(m, "memcgs %lu\n", t.memcgs);
+	seq_printf(m, "zombies %lu\n", t.zombies);
+	seq_printf(m, "predating_zombies %lu\n", t.unseen);
+	seq_printf(m, "untracked %lu\n", t.unrecorded);
 	seq_printf(m, "charged_bytes %llu\n", t.charged);
 	seq_printf(m, "swap_bytes %llu\n", t.swap);
 	seq_printf(m, "footprint_bytes %llu\n",
@@ -185,8 +213,17 @@ static int zmc_stats_show(struct seq_file *m, void *v)
 	else
 		seq_putc(m, '-');
 	seq_printf(m, "\nbiggest_creator_zombies %zu\n", most);
+	/* The module's own accounting. */
+	seq_printf(m, "records %lu\n", st.records);
+	seq_printf(m, "record_bytes %lu\n", st.record_bytes);
+	seq_printf(m, "freed %lu\n", st.freed);
+	seq_printf(m, "refused %lu\n", st.refused);
+	seq_printf(m, "alloc_failures %lu\n", st.alloc_failures);
+	seq_printf(m, "probe_misses %lu\n", zmc_probes_missed());
+	seq_printf(m, "lock_wait_max_ns %llu\n", st.lock_wait_max_ns);
+free_comms:
 	kvfree(t.comms);
-	return 0;
+	return ret;
 }
 DEFINE_SHOW_ATTRIBUTE(zmc_stats);
 

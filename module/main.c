@@ -21,58 +21,50 @@ MODULE_PARM_DESC(older_than_secs,
 static unsigned long max_records = 1UL << 21;
 module_param(max_records, ulong, 0444);
 MODULE_PARM_DESC(max_records,
-		 "Most memory cgroups tracked at once (default 2097152); the rest are counted as untracked");
+		 "Most records of memory cgroups kept at once (default 2097152); zombies past it are listed without their creator");
 
+/*
+ * The interfaces come last at load and go first at unload: a reader never
+ * meets a half set-up or half torn-down module, and a failed load never
+ * had a file anyone could open.
+ */
 static int __init zmc_init(void)
 {
-	u64 load_ns = ktime_get_boot_fast_ns();
 	int ret;
 
+	zmc_memcg_init(ktime_get_boot_fast_ns());
 	ret = zmc_table_init(max_records);
 	if (ret)
 		return ret;
 
-	ret = zmc_memcg_init();
+	ret = zmc_probes_register();
 	if (ret)
 		goto destroy_table;
 
 	ret = zmc_procfs_init(older_than_secs);
 	if (ret)
-		goto exit_memcg;
+		goto unregister_probes;
 
 	zmc_debugfs_init();
-
-	ret = zmc_probes_register();
-	if (ret)
-		goto exit_interfaces;
-
-	/* After the probes, so that nothing falls between the two. */
-	zmc_memcg_walk(load_ns);
-
 	pr_info("tracking memory cgroups\n");
 	return 0;
 
-exit_interfaces:
-	zmc_debugfs_exit();
-	zmc_procfs_exit();
-exit_memcg:
-	zmc_memcg_exit();
+unregister_probes:
+	zmc_probes_unregister();
 destroy_table:
 	zmc_table_destroy();
 	return ret;
 }
 
 /*
- * Readers first: proc_remove() and debugfs_remove() wait for them.  Were
- * the probes gone first, a memcg freed meanwhile would not be marked dead
- * and a reader could sample freed memory (found by KASAN in the debug tier).
+ * Readers first: proc_remove() and debugfs_remove() wait for them, and
+ * release every open file (dropping a parked walk's pin).
  */
 static void __exit zmc_exit(void)
 {
 	zmc_debugfs_exit();
 	zmc_procfs_exit();
 	zmc_probes_unregister();
-	zmc_memcg_exit();
 	zmc_table_destroy();
 }
 

@@ -1,74 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What zombiememcg reads from a memory cgroup, at its lifecycle events and
- * when a reader lists it.  This is the only file that knows the layout of
- * struct mem_cgroup and struct cgroup.
+ * What zombiememcg reads from a memory cgroup: at its lifecycle events, what
+ * the record table keeps; when a reader lists it, whether it is a zombie,
+ * what is still charged to it and its path.  This is the only file that
+ * knows the layout of struct mem_cgroup and struct cgroup.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cgroup.h>
-#include <linux/delay.h>
-#include <linux/jiffies.h>
-#include <linux/limits.h>
+#include <linux/math64.h>
 #include <linux/memcontrol.h>
 #include <linux/page_counter.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
-#include <linux/slab.h>
+#include <linux/time64.h>
 #include <linux/timekeeping.h>
 #include <linux/vm_event_item.h>
 
 #include "compat.h"
 #include "zombiememcg.h"
 
-/*
- * Scratch space for a cgroup path.  The probes run with preemption
- * disabled, where PATH_MAX bytes of stack are too much and an allocation per
- * event is wasteful; the record then gets exactly what the path needs.
- */
-static char __percpu *zmc_path_buf;
-
-/* How long the load waits for offline callbacks under way (see settle). */
-#define ZMC_SETTLE_TIMEOUT	(10 * HZ)
-
-/*
- * Fill @ev for @css.  @path is PATH_MAX bytes.  The online probe runs with
- * cgroup_mutex held, so cgroup_path_ns() would deadlock; cgroup_path() only
- * takes kernfs' rename lock.
- */
-static void zmc_memcg_fill(struct cgroup_subsys_state *css,
-			   struct zmc_event *ev, char *path)
-{
-	struct cgroup *cgrp = css->cgroup;
-
-	ev->key = mem_cgroup_from_css(css);
-	ev->cgid = cgroup_id(cgrp);
-	ev->now_ns = ktime_get_boot_fast_ns();
-	ev->tgid = 0;
-	ev->comm = NULL;
-	ev->flags = 0;
-	if (cgroup_path(cgrp, path, PATH_MAX) < 0)
-		strscpy(path, "?", PATH_MAX);
-	ev->path = path;
-}
+/* Boot-time clock at load: the age origin of zombies whose offline we missed. */
+static u64 zmc_load_ns;
+static u64 zmc_footprint_bytes;
 
 /**
  * zmc_memcg_online() - a memcg came online
- * @css: its css.  The caller is the task that created the cgroup.
+ * @css: its css.  The caller is the task that created the cgroup, with
+ *	cgroup_mutex held: nothing here may take it.
  */
 void zmc_memcg_online(struct cgroup_subsys_state *css)
 {
 	char comm[TASK_COMM_LEN];
-	struct zmc_event ev;
-	char *path;
 
-	path = get_cpu_ptr(zmc_path_buf);
-	zmc_memcg_fill(css, &ev, path);
-	ev.tgid = task_tgid_nr(current);
 	get_task_comm(comm, current);
-	ev.comm = comm;
-	zmc_table_online(&ev);
-	put_cpu_ptr(zmc_path_buf);
+	zmc_table_online(cgroup_id(css->cgroup), ktime_get_boot_fast_ns(),
+			 task_tgid_nr(current), comm);
 }
 
 /**
@@ -77,19 +44,7 @@ void zmc_memcg_online(struct cgroup_subsys_state *css)
  */
 void zmc_memcg_offline(struct cgroup_subsys_state *css)
 {
-	struct mem_cgroup *memcg = mem_cgroup_from_css(css);
-	struct zmc_event ev;
-	char *path;
-
-	if (!zmc_table_offline(memcg, cgroup_id(css->cgroup),
-			       ktime_get_boot_fast_ns(), 0))
-		return;
-
-	/* Created before we were loaded: record it now, creator unknown. */
-	path = get_cpu_ptr(zmc_path_buf);
-	zmc_memcg_fill(css, &ev, path);
-	zmc_table_insert_offline(&ev);
-	put_cpu_ptr(zmc_path_buf);
+	zmc_table_offline(cgroup_id(css->cgroup), ktime_get_boot_fast_ns());
 }
 
 /**
@@ -98,24 +53,114 @@ void zmc_memcg_offline(struct cgroup_subsys_state *css)
  */
 void zmc_memcg_free(struct cgroup_subsys_state *css)
 {
-	zmc_table_free(mem_cgroup_from_css(css));
+	zmc_table_free(cgroup_id(css->cgroup));
 }
 
 /**
- * zmc_memcg_sample() - read what is still charged to a memcg
- * @key: the memcg, which must be alive (see zmc_record_sample()).
- * @arg: a &struct zmc_sample, filled in.
+ * zmc_age_secs() - whole seconds from @since_ns to @now_ns
+ * @since_ns: the origin.
+ * @now_ns: now, on the same clock.
+ *
+ * Return: the age, 0 if the clock reads earlier than the origin.
  */
-void zmc_memcg_sample(const void *key, void *arg)
+u64 zmc_age_secs(u64 since_ns, u64 now_ns)
 {
-	struct mem_cgroup *memcg = (struct mem_cgroup *)key;
-	struct zmc_sample *s = arg;
-
-	s->charged = (u64)page_counter_read(&memcg->memory) << PAGE_SHIFT;
-	s->swap = (u64)page_counter_read(&memcg->swap) << PAGE_SHIFT;
+	if (now_ns <= since_ns)
+		return 0;
+	return div_u64(now_ns - since_ns, NSEC_PER_SEC);
 }
 
-static u64 zmc_footprint_bytes;
+/* Bytes of swap charged to @memcg. */
+static u64 zmc_memcg_swap(struct mem_cgroup *memcg)
+{
+	unsigned long mem, memsw;
+
+	if (cgroup_subsys_on_dfl(memory_cgrp_subsys))
+		return (u64)page_counter_read(&memcg->swap) << PAGE_SHIFT;
+	/* cgroup v1 counts memory+swap in memsw, which shares swap's place. */
+	mem = page_counter_read(&memcg->memory);
+	memsw = page_counter_read(&memcg->memsw);
+	return memsw > mem ? (u64)(memsw - mem) << PAGE_SHIFT : 0;
+}
+
+/**
+ * zmc_memcg_zombie() - read a memcg, if it is a zombie
+ * @css: a css found on the memory controller's tree, under RCU.
+ * @now_ns: boot-time clock now.
+ * @z: filled in if @css is a zombie.
+ *
+ * A zombie is a memcg that user space removed (CSS_DYING) and that the
+ * kernel has not released yet: it is still on the tree.  That is what the
+ * kernel itself counts (nr_dying_subsys_memory in cgroup.stat).  Its age
+ * counts from the offline the table saw; until the offline callback runs
+ * it is 0; if the table missed the offline (before the module was loaded,
+ * or a lost event), from the load or the creation, whichever is later,
+ * and the row is flagged %ZMC_F_UNSEEN.
+ *
+ * Caller holds rcu_read_lock(), which keeps @css from being freed.
+ *
+ * Return: true if @css is a zombie.
+ */
+bool zmc_memcg_zombie(struct cgroup_subsys_state *css, u64 now_ns,
+		      struct zmc_zombie *z)
+{
+	unsigned int flags = READ_ONCE(css->flags);
+	struct mem_cgroup *memcg;
+	struct zmc_meta meta;
+	u64 since;
+
+	if (!(flags & CSS_DYING) || (flags & CSS_RELEASED))
+		return false;
+
+	memcg = mem_cgroup_from_css(css);
+	z->memcg = memcg;
+	z->cgid = cgroup_id(css->cgroup);
+	z->flags = 0;
+	if (zmc_table_lookup(z->cgid, &meta)) {
+		z->tgid = meta.tgid;
+		memcpy(z->comm, meta.comm, sizeof(z->comm));
+	} else {
+		meta.online_ns = 0;
+		meta.offline_ns = 0;
+		z->tgid = 0;
+		z->comm[0] = '\0';
+	}
+
+	if (meta.offline_ns) {
+		since = meta.offline_ns;
+	} else if (flags & CSS_ONLINE) {
+		since = now_ns;		/* removed, its offline still to come */
+	} else {
+		since = max(zmc_load_ns, meta.online_ns);
+		z->flags |= ZMC_F_UNSEEN;
+	}
+	z->age_secs = zmc_age_secs(since, now_ns);
+	z->charged = (u64)page_counter_read(&memcg->memory) << PAGE_SHIFT;
+	z->swap = zmc_memcg_swap(memcg);
+	return true;
+}
+
+/**
+ * zmc_memcg_path() - the path of a memcg's cgroup, from its hierarchy's root
+ * @css: the memcg's css, under RCU.
+ * @buf: where to write it.
+ * @len: size of @buf.
+ *
+ * A removed cgroup keeps its kernfs node, and so its last path, until it
+ * is freed; on a v1 hierarchy a renamed cgroup shows its new name.
+ *
+ * Return: 0, or -ENAMETOOLONG (@buf then holds "?").
+ */
+int zmc_memcg_path(struct cgroup_subsys_state *css, char *buf, size_t len)
+{
+	int ret = cgroup_path(css->cgroup, buf, len);
+
+	if (ret < 0 || ret >= len) {
+		strscpy(buf, "?", len);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
 
 /**
  * zmc_memcg_footprint() - estimated kernel memory held by one zombie
@@ -160,135 +205,12 @@ static u64 zmc_footprint_estimate(void)
 	return bytes;
 }
 
-/* The memory controller's root css, on every kernel we support. */
-static struct cgroup_subsys_state *zmc_memcg_root_css(void)
-{
-	return rcu_dereference(memory_cgrp_subsys.root->cgrp.subsys[memory_cgrp_id]);
-}
-
-/*
- * Record a memcg found by the walk.  The caller holds a reference on it, so
- * it cannot be freed meanwhile: its free probe, if it comes, comes after
- * the record is in, and removes it.
- *
- * Return: true if the memcg was removed but its offline callback had not
- * finished: the caller must see it through zmc_memcg_settle().
- */
-static bool zmc_memcg_found(struct cgroup_subsys_state *css, u64 load_ns,
-			    char *path)
-{
-	unsigned int flags = READ_ONCE(css->flags);
-	struct zmc_event ev;
-	bool offline;
-
-	if (flags & CSS_ONLINE)
-		offline = false;
-	else if (flags & CSS_DYING)
-		offline = true;		/* removed before we were loaded */
-	else
-		return false;		/* not online yet: its probe records it */
-
-	zmc_memcg_fill(css, &ev, path);
-	if (offline) {
-		ev.now_ns = load_ns;
-		ev.flags = ZMC_F_PREDATES;
-	}
-	zmc_table_insert_found(&ev, offline);
-	return !offline && (flags & CSS_DYING);
-}
-
-/*
- * A memcg the walk saw removed but still online.  Its offline callback is
- * queued or running.  If it started before the probes were armed, the probe
- * missed it, and CSS_ONLINE is only cleared once it returns.  So wait, up
- * to @deadline, until either the probe marked the record offline or the
- * callback finished unseen; then mark it here.
- */
-static void zmc_memcg_settle(struct cgroup_subsys_state *css,
-			     unsigned long deadline)
-{
-	struct mem_cgroup *memcg = mem_cgroup_from_css(css);
-	u64 cgid = cgroup_id(css->cgroup);
-
-	while ((READ_ONCE(css->flags) & CSS_ONLINE) &&
-	       time_before(jiffies, deadline))
-		msleep(20);
-	if (!(READ_ONCE(css->flags) & CSS_ONLINE))
-		zmc_table_offline(memcg, cgid, ktime_get_boot_fast_ns(),
-				  ZMC_F_PREDATES);
-}
-
 /**
- * zmc_memcg_walk() - record the memcgs that exist at load
- * @load_ns: boot-time clock at load, the age origin of predating zombies.
- *
- * Online memcgs get a record (creator unknown) so that their offline is
- * tracked; offline ones not yet freed are zombies that predate the module.
- * The probes are armed before the walk, so a memcg created during it is
- * recorded by its online probe (the walk does not replace that record),
- * and one freed during it either was skipped (its refcount was zero) or is
- * pinned by the walk until its record is in.
+ * zmc_memcg_init() - learn this kernel's sizes
+ * @load_ns: boot-time clock at load.
  */
-void zmc_memcg_walk(u64 load_ns)
+void zmc_memcg_init(u64 load_ns)
 {
-	struct cgroup_subsys_state *root, *pos, *next, **dying = NULL, **more;
-	unsigned int ndying = 0, i;
-	unsigned long deadline;
-	char *path;
-
-	if (mem_cgroup_disabled())
-		return;
-	path = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (!path) {
-		zmc_table_alloc_failed();
-		return;
-	}
-
-	rcu_read_lock();
-	root = zmc_memcg_root_css();
-	for (pos = css_next_descendant_pre(NULL, root); pos; pos = next) {
-		if (pos == root || !css_tryget(pos)) {
-			next = css_next_descendant_pre(pos, root);
-			continue;
-		}
-		rcu_read_unlock();
-
-		if (zmc_memcg_found(pos, load_ns, path)) {
-			/* Keep the reference until it is settled. */
-			more = krealloc(dying, (ndying + 1) * sizeof(*dying),
-					GFP_KERNEL);
-			if (more) {
-				dying = more;
-				dying[ndying++] = pos;
-				css_get(pos);
-			}
-		}
-		cond_resched();
-
-		rcu_read_lock();
-		/* Our reference keeps @pos valid to resume the walk from. */
-		next = css_next_descendant_pre(pos, root);
-		css_put(pos);
-	}
-	rcu_read_unlock();
-	kfree(path);
-
-	deadline = jiffies + ZMC_SETTLE_TIMEOUT;
-	for (i = 0; i < ndying; i++) {
-		zmc_memcg_settle(dying[i], deadline);
-		css_put(dying[i]);
-	}
-	kfree(dying);
-}
-
-int zmc_memcg_init(void)
-{
+	zmc_load_ns = load_ns;
 	zmc_footprint_bytes = zmc_footprint_estimate();
-	zmc_path_buf = __alloc_percpu(PATH_MAX, SMP_CACHE_BYTES);
-	return zmc_path_buf ? 0 : -ENOMEM;
-}
-
-void zmc_memcg_exit(void)
-{
-	free_percpu(zmc_path_buf);
 }

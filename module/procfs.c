@@ -3,17 +3,18 @@
  * /proc/zombiememcg: one line per zombie memory cgroup that has been offline
  * for at least older_than_secs.
  *
- * The listing walks the record table with the rhashtable walker, which holds
- * RCU only between ->start() and ->stop(), never a lock for the whole
- * listing.  A walk that meets a table resize restarts (-EAGAIN), so a row may
- * be listed twice then, as with other rhashtable-backed /proc files.
+ * The listing walks the kernel's own css tree (walk.c), holding RCU only
+ * between ->start() and ->stop(), and parks the walk on a pinned css between
+ * two read() calls.  So one read of the file, from offset 0 to EOF in reads
+ * of any size, lists no memcg twice and lists every memcg that was a zombie
+ * past the threshold for the whole read; no lock is held across reads and
+ * the probes never wait for a reader.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/err.h>
 #include <linux/kstrtox.h>
 #include <linux/proc_fs.h>
-#include <linux/rhashtable.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -62,80 +63,96 @@ int zmc_parse_secs(const char *buf, size_t len, u64 *secs)
 	return 0;
 }
 
+/* Leave RCU now and then while skipping rows that are not listed. */
+#define ZMC_PROC_SKIP_BATCH	256
+
 /**
  * struct zmc_proc_iter - state of one reader of /proc/zombiememcg
- * @walk: the table walker.
- * @pos: seq_file position of the record the walker stands on.
+ * @cur: the walk; its css is the row at @pos.
+ * @pos: seq_file position of the row the cursor stands on.
  * @now_ns: clock at ->start(), so one buffer-full of rows agrees on it.
  * @min_age: the threshold at ->start().
+ * @row: what was read of the zombie at the cursor.
+ * @path: PATH_MAX bytes of scratch space for the row's path.
  */
 struct zmc_proc_iter {
-	struct rhashtable_iter walk;
+	struct zmc_cursor cur;
 	loff_t pos;
 	u64 now_ns;
 	u64 min_age;
+	struct zmc_zombie row;
+	char *path;
 };
 
-/* From @rec (or the walker's next record if NULL), the first one to list. */
-static struct zmc_record *zmc_proc_skip(struct zmc_proc_iter *it,
-					struct zmc_record *rec)
+/*
+ * From the cursor's css on, the first zombie past the threshold; read into
+ * @it->row.  Caller holds rcu_read_lock(), which this drops and retakes
+ * (the cursor parked) every ZMC_PROC_SKIP_BATCH memcgs skipped.
+ */
+static struct cgroup_subsys_state *zmc_proc_find(struct zmc_proc_iter *it)
+	__must_hold(RCU)
 {
-	for (;;) {
-		if (!rec)
-			rec = rhashtable_walk_next(&it->walk);
-		if (IS_ERR(rec)) {
-			if (PTR_ERR(rec) == -EAGAIN) {
-				rec = NULL;
-				continue;
-			}
-			return NULL;
+	struct cgroup_subsys_state *css = zmc_cursor_pos(&it->cur);
+	unsigned int skipped = 0;
+
+	while (css) {
+		if (zmc_memcg_zombie(css, it->now_ns, &it->row) &&
+		    it->row.age_secs >= it->min_age)
+			return css;
+		css = zmc_cursor_next(&it->cur);
+		if (css && ++skipped % ZMC_PROC_SKIP_BATCH == 0) {
+			zmc_cursor_park(&it->cur);
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+			css = zmc_cursor_pos(&it->cur);
 		}
-		if (!rec || zmc_record_is_zombie(rec, it->now_ns, it->min_age))
-			return rec;
-		rec = NULL;
 	}
+	return NULL;
+}
+
+/* The next row after the cursor's (or the first, after the header). */
+static struct cgroup_subsys_state *zmc_proc_next_row(struct zmc_proc_iter *it)
+	__must_hold(RCU)
+{
+	if (!zmc_cursor_next(&it->cur))
+		return NULL;
+	return zmc_proc_find(it);
 }
 
 static void *zmc_proc_start(struct seq_file *m, loff_t *pos)
 	__acquires(RCU)
 {
 	struct zmc_proc_iter *it = m->private;
-	struct zmc_record *rec;
-	loff_t i;
+	struct cgroup_subsys_state *css;
 
+	rcu_read_lock();
 	it->now_ns = ktime_get_boot_fast_ns();
 	it->min_age = zmc_older_than_secs();
 
-	if (*pos && *pos == it->pos) {
-		/* Resume at the record the last read stopped on. */
-		rhashtable_walk_start(&it->walk);
-		rec = rhashtable_walk_peek(&it->walk);
-		if (IS_ERR(rec))
-			rec = NULL;
-		return zmc_proc_skip(it, rec);
-	}
+	/* Sequential reads resume at the row the last one stopped on. */
+	if (*pos && *pos == it->pos)
+		return zmc_proc_find(it);
 
 	/* Start over: at the header, or after a seek. */
-	rhashtable_walk_exit(&it->walk);
-	zmc_table_walk_enter(&it->walk);
-	rhashtable_walk_start(&it->walk);
-	it->pos = *pos;
+	zmc_cursor_exit(&it->cur);
+	it->pos = 0;
 	if (!*pos)
 		return SEQ_START_TOKEN;
-	for (i = 0, rec = NULL; i < *pos; i++) {
-		rec = zmc_proc_skip(it, NULL);
-		if (!rec)
-			break;
-	}
-	return rec;
+	do {
+		css = zmc_proc_next_row(it);
+		it->pos++;
+	} while (css && it->pos < *pos);
+	return css;
 }
 
 static void *zmc_proc_next(struct seq_file *m, void *v, loff_t *pos)
+	__must_hold(RCU)
 {
 	struct zmc_proc_iter *it = m->private;
 
 	it->pos = ++*pos;
-	return zmc_proc_skip(it, NULL);
+	return zmc_proc_next_row(it);
 }
 
 static void zmc_proc_stop(struct seq_file *m, void *v)
@@ -143,35 +160,42 @@ static void zmc_proc_stop(struct seq_file *m, void *v)
 {
 	struct zmc_proc_iter *it = m->private;
 
-	rhashtable_walk_stop(&it->walk);
+	zmc_cursor_park(&it->cur);
+	rcu_read_unlock();
+}
+
+/**
+ * zmc_proc_show_row() - print one row of the listing
+ * @m: the seq_file.
+ * @z: the zombie.
+ * @path: its path.
+ */
+static void zmc_proc_show_row(struct seq_file *m, const struct zmc_zombie *z,
+			      const char *path)
+{
+	seq_printf(m, "%pK %llu %d ", z->memcg, z->cgid, z->tgid);
+	if (z->comm[0])
+		seq_escape(m, z->comm, ZMC_ESCAPE);
+	else
+		seq_putc(m, '-');
+	seq_printf(m, " %llu %llu %llu %llu %s ", z->age_secs, z->charged,
+		   z->swap, zmc_memcg_footprint(),
+		   z->flags & ZMC_F_UNSEEN ? "p" : "-");
+	seq_escape(m, path, ZMC_ESCAPE);
+	seq_putc(m, '\n');
 }
 
 static int zmc_proc_show(struct seq_file *m, void *v)
+	__must_hold(RCU)
 {
 	struct zmc_proc_iter *it = m->private;
-	struct zmc_record *rec = v;
-	struct zmc_sample s;
 
 	if (v == SEQ_START_TOKEN) {
 		seq_puts(m, "MEMCG ID PID COMM AGE CHARGED SWAP FOOTPRINT FLAGS PATH\n");
 		return 0;
 	}
-
-	/* Freed since the walk found it: not a zombie any more. */
-	if (!zmc_record_sample(rec, zmc_memcg_sample, &s))
-		return SEQ_SKIP;
-
-	seq_printf(m, "%pK %llu %d ", rec->key, rec->cgid, rec->tgid);
-	if (rec->comm[0])
-		seq_escape(m, rec->comm, ZMC_ESCAPE);
-	else
-		seq_putc(m, '-');
-	seq_printf(m, " %llu %llu %llu %llu %s ",
-		   zmc_record_age_secs(rec, it->now_ns), s.charged, s.swap,
-		   zmc_memcg_footprint(),
-		   rec->flags & ZMC_F_PREDATES ? "p" : "-");
-	seq_escape(m, rec->path, ZMC_ESCAPE);
-	seq_putc(m, '\n');
+	zmc_memcg_path(v, it->path, PATH_MAX);
+	zmc_proc_show_row(m, &it->row, it->path);
 	return 0;
 }
 
@@ -185,12 +209,24 @@ static const struct seq_operations zmc_proc_seq_ops = {
 static int zmc_proc_open(struct inode *inode, struct file *file)
 {
 	struct zmc_proc_iter *it;
+	char *path;
+	int ret;
 
-	it = __seq_open_private(file, &zmc_proc_seq_ops, sizeof(*it));
-	if (!it)
+	path = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!path)
 		return -ENOMEM;
-	zmc_table_walk_enter(&it->walk);
+	it = __seq_open_private(file, &zmc_proc_seq_ops, sizeof(*it));
+	if (!it) {
+		ret = -ENOMEM;
+		goto free_path;
+	}
+	zmc_cursor_init(&it->cur);
+	it->path = path;
 	return 0;
+
+free_path:
+	kfree(path);
+	return ret;
 }
 
 static int zmc_proc_release(struct inode *inode, struct file *file)
@@ -198,7 +234,8 @@ static int zmc_proc_release(struct inode *inode, struct file *file)
 	struct seq_file *m = file->private_data;
 	struct zmc_proc_iter *it = m->private;
 
-	rhashtable_walk_exit(&it->walk);
+	zmc_cursor_exit(&it->cur);
+	kfree(it->path);
 	return seq_release_private(inode, file);
 }
 

@@ -1,69 +1,54 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The record table: one record per memory cgroup, keyed by its
- * struct mem_cgroup pointer.
+ * The record table: what the kernel does not keep about a memory cgroup
+ * (its creator, its online and offline times), keyed by cgroup id.
  *
- * Records are created at online (or at offline for memcgs created before
- * the module was loaded), marked at offline and removed at free.  The probes
- * write, the readers walk under RCU.  Lookups and inserts are lock free; the
- * one spinlock makes "is this memcg still alive?" and "read its counters"
- * atomic against the free probe, and a replacement atomic against readers.
+ * Records are made at online (or at offline for a memcg whose online was
+ * not seen), completed at offline and removed at free.  Only the probes
+ * write, under zmc_lock, which also guards the counters: a record is
+ * counted in the same critical section that publishes or removes it.
+ * Readers look records up by id under RCU and copy them, without the lock.
+ *
+ * The table never decides what is listed: a record whose memcg was freed
+ * unseen (a missed free probe) is never shown, because readers only look
+ * up the ids of memcgs they find on the kernel's own css tree.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
-#include <linux/overflow.h>
-#include <linux/sched/clock.h>
 #include <linux/rhashtable.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
-#include <linux/time64.h>
 
 #include "zombiememcg.h"
 
 static const struct rhashtable_params zmc_params = {
-	.key_len = sizeof(void *),
-	.key_offset = offsetof(struct zmc_record, key),
+	.key_len = sizeof(u64),
+	.key_offset = offsetof(struct zmc_record, cgid),
 	.head_offset = offsetof(struct zmc_record, node),
 	.automatic_shrinking = true,
 };
 
 static struct rhashtable zmc_table;
+static struct kmem_cache *zmc_record_cache;
 
-/* Serialises a record's death against readers sampling its memcg. */
+/* Serialises the probes' updates and the counters below. */
 static DEFINE_SPINLOCK(zmc_lock);
 
 static unsigned long zmc_max_records;
 
-static atomic_long_t zmc_nr_online;
-static atomic_long_t zmc_nr_zombies;
-static atomic_long_t zmc_nr_predating;
-static atomic_long_t zmc_nr_freed;
+/* Guarded by zmc_lock (read locklessly only by zmc_table_stats()). */
+static unsigned long zmc_nr_records;
+static unsigned long zmc_nr_freed;
+static unsigned long zmc_nr_refused;
+/* Not under zmc_lock: failures happen before the lock is taken. */
 static atomic_long_t zmc_nr_alloc_failures;
-static atomic_long_t zmc_nr_stale;
-static atomic_long_t zmc_nr_untracked;
-/* Slab bytes of the records hashed now (kmalloc's rounded-up sizes). */
-static atomic_long_t zmc_record_bytes;
-/* Longest wait of the free probe for zmc_lock, in ns (readers hold it). */
+/* Longest wait of a probe for zmc_lock, in ns. */
 static atomic64_t zmc_lock_wait_max_ns;
 
-/*
- * A soft bound: concurrent inserts may overshoot max_records by a few.
- * @count: whether a refusal counts as an untracked memcg.  It does where a
- * memcg is first seen (online, or the load-time walk), not at offline, so
- * that each memcg is counted once.
- */
-static bool zmc_table_has_room(bool count)
-{
-	if (atomic_read(&zmc_table.nelems) < zmc_max_records)
-		return true;
-	if (count)
-		atomic_long_inc(&zmc_nr_untracked);
-	return false;
-}
-
-/* Take zmc_lock in a probe, keeping the longest wait for the stats. */
+/* Take zmc_lock, keeping the longest wait for the stats. */
 static void zmc_lock_timed(void)
 	__acquires(&zmc_lock)
 {
@@ -77,349 +62,155 @@ static void zmc_lock_timed(void)
 		;
 }
 
-static size_t zmc_record_size(const struct zmc_record *rec)
+static void zmc_record_free_rcu(struct rcu_head *head)
 {
-	return kmalloc_size_roundup(struct_size(rec, path,
-						strlen(rec->path) + 1));
-}
-
-/* Probes allocate with @gfp = GFP_NOWAIT: they run with preemption off. */
-static struct zmc_record *zmc_record_alloc(const struct zmc_event *ev,
-					   gfp_t gfp)
-{
-	size_t len = strlen(ev->path);
-	struct zmc_record *rec;
-
-	rec = kmalloc(struct_size(rec, path, len + 1), gfp | __GFP_NOWARN);
-	if (!rec) {
-		zmc_table_alloc_failed();
-		return NULL;
-	}
-
-	rec->key = ev->key;
-	rec->cgid = ev->cgid;
-	rec->online_ns = 0;
-	rec->offline_ns = 0;
-	rec->tgid = ev->tgid;
-	rec->state = ZMC_ONLINE;
-	rec->flags = ev->flags;
-	if (ev->comm)
-		strscpy_pad(rec->comm, ev->comm, sizeof(rec->comm));
-	else
-		memset(rec->comm, 0, sizeof(rec->comm));
-	memcpy(rec->path, ev->path, len + 1);
-	return rec;
-}
-
-/* Take @rec's contribution out of the counters; caller holds zmc_lock. */
-static void zmc_record_retire(struct zmc_record *rec)
-{
-	lockdep_assert_held(&zmc_lock);
-
-	atomic_long_sub(zmc_record_size(rec), &zmc_record_bytes);
-	switch (rec->state) {
-	case ZMC_ONLINE:
-		atomic_long_dec(&zmc_nr_online);
-		break;
-	case ZMC_OFFLINE:
-		atomic_long_dec(&zmc_nr_zombies);
-		if (rec->flags & ZMC_F_PREDATES)
-			atomic_long_dec(&zmc_nr_predating);
-		break;
-	}
-	/* Ordered by zmc_lock against zmc_record_sample(). */
-	WRITE_ONCE(rec->state, ZMC_DEAD);
-}
-
-static void zmc_record_account(const struct zmc_record *rec)
-{
-	atomic_long_add(zmc_record_size(rec), &zmc_record_bytes);
-	if (rec->state == ZMC_ONLINE) {
-		atomic_long_inc(&zmc_nr_online);
-		return;
-	}
-	atomic_long_inc(&zmc_nr_zombies);
-	if (rec->flags & ZMC_F_PREDATES)
-		atomic_long_inc(&zmc_nr_predating);
+	kmem_cache_free(zmc_record_cache,
+			container_of(head, struct zmc_record, rcu));
 }
 
 /*
- * Hash @rec.  A record already hashed under the same key is replaced: either
- * the load-time walk recorded this memcg just before its online callback
- * (same cgroup id: the new record knows the creator), or the old one is
- * stale, its memcg freed without us seeing it (a missed probe) and the
- * pointer reused, so the new memcg must not inherit its data.
+ * Hash a new record for @cgid, unless it has one already.  The probes run
+ * with preemption disabled: the allocation must not sleep.
  */
-static void zmc_table_insert(struct zmc_record *rec)
+static void zmc_table_insert(u64 cgid, u64 online_ns, u64 offline_ns,
+			     pid_t tgid, const char *comm)
 {
-	struct zmc_record *old;
-	bool stale;
+	struct zmc_record *rec;
+	int ret;
 
-	rcu_read_lock();
-	old = rhashtable_lookup_get_insert_fast(&zmc_table, &rec->node,
-						zmc_params);
-	if (!old) {
-		zmc_record_account(rec);
-		goto unlock;
+	rec = kmem_cache_alloc(zmc_record_cache, GFP_NOWAIT | __GFP_NOWARN);
+	if (!rec) {
+		atomic_long_inc(&zmc_nr_alloc_failures);
+		return;
 	}
-	if (IS_ERR(old)) {
-		zmc_table_alloc_failed();
-		kfree(rec);
-		goto unlock;
-	}
+	rec->cgid = cgid;
+	rec->online_ns = online_ns;
+	rec->offline_ns = offline_ns;
+	rec->tgid = tgid;
+	if (comm)
+		strscpy_pad(rec->comm, comm, sizeof(rec->comm));
+	else
+		memset(rec->comm, 0, sizeof(rec->comm));
 
 	zmc_lock_timed();
-	if (rhashtable_replace_fast(&zmc_table, &old->node, &rec->node,
-				    zmc_params)) {
-		spin_unlock(&zmc_lock);
-		zmc_table_alloc_failed();
-		kfree(rec);
-		goto unlock;
+	if (zmc_nr_records >= zmc_max_records) {
+		zmc_nr_refused++;
+		ret = -ENOSPC;
+	} else {
+		ret = rhashtable_lookup_insert_fast(&zmc_table, &rec->node,
+						    zmc_params);
+		if (!ret)
+			zmc_nr_records++;
 	}
-	stale = old->cgid != rec->cgid;
-	zmc_record_retire(old);
-	zmc_record_account(rec);
 	spin_unlock(&zmc_lock);
-	if (stale)
-		atomic_long_inc(&zmc_nr_stale);
-	kfree_rcu(old, rcu);
-unlock:
-	rcu_read_unlock();
+
+	if (ret) {
+		/* -EEXIST cannot happen: one online per id, seen once. */
+		if (ret != -ENOSPC)
+			atomic_long_inc(&zmc_nr_alloc_failures);
+		kmem_cache_free(zmc_record_cache, rec);
+	}
 }
 
 /**
  * zmc_table_online() - record a memcg coming online
- * @ev: what the online probe saw, with the creator.
- */
-void zmc_table_online(const struct zmc_event *ev)
-{
-	struct zmc_record *rec;
-
-	if (!zmc_table_has_room(true))
-		return;
-	rec = zmc_record_alloc(ev, GFP_NOWAIT);
-	if (!rec)
-		return;
-	rec->online_ns = ev->now_ns;
-	zmc_table_insert(rec);
-}
-
-/**
- * zmc_table_offline() - mark a tracked memcg offline
- * @key: the memcg pointer.
- * @cgid: its cgroup id, to tell it from a stale record at the same pointer.
+ * @cgid: its cgroup id.
  * @now_ns: boot-time clock now.
- * @flags: ZMC_F_* flags to add to the record.
- *
- * Return: 0, or -ENOENT when the memcg has no (valid) online record, in
- * which case the offline probe gathers what it can and calls
- * zmc_table_insert_offline().
+ * @tgid: the creator's tgid.
+ * @comm: the creator's command name.
  */
-int zmc_table_offline(const void *key, u64 cgid, u64 now_ns,
-		      unsigned int flags)
+void zmc_table_online(u64 cgid, u64 now_ns, pid_t tgid, const char *comm)
+{
+	zmc_table_insert(cgid, now_ns, 0, tgid, comm);
+}
+
+/**
+ * zmc_table_offline() - note that a memcg went offline
+ * @cgid: its cgroup id.
+ * @now_ns: boot-time clock now.
+ *
+ * A memcg without a record (online before the module was loaded, or its
+ * record lost) gets one now, its creator unknown.
+ */
+void zmc_table_offline(u64 cgid, u64 now_ns)
 {
 	struct zmc_record *rec;
-	int ret = -ENOENT;
 
 	rcu_read_lock();
-	rec = rhashtable_lookup(&zmc_table, &key, zmc_params);
-	if (rec && rec->cgid == cgid && rec->state == ZMC_ONLINE) {
+	rec = rhashtable_lookup(&zmc_table, &cgid, zmc_params);
+	if (rec)
 		WRITE_ONCE(rec->offline_ns, now_ns);
-		WRITE_ONCE(rec->flags, rec->flags | flags);
-		/* Pairs with zmc_record_is_zombie(): it sees the above. */
-		smp_store_release(&rec->state, ZMC_OFFLINE);
-		atomic_long_dec(&zmc_nr_online);
-		atomic_long_inc(&zmc_nr_zombies);
-		if (flags & ZMC_F_PREDATES)
-			atomic_long_inc(&zmc_nr_predating);
-		ret = 0;
-	}
 	rcu_read_unlock();
-	return ret;
-}
-
-/**
- * zmc_table_insert_offline() - record a memcg first seen at offline
- * @ev: what the offline probe saw; the creator is unknown.
- */
-void zmc_table_insert_offline(const struct zmc_event *ev)
-{
-	struct zmc_record *rec;
-
-	if (!zmc_table_has_room(false))
-		return;
-	rec = zmc_record_alloc(ev, GFP_NOWAIT);
 	if (!rec)
-		return;
-	rec->offline_ns = ev->now_ns;
-	rec->state = ZMC_OFFLINE;
-	zmc_table_insert(rec);
-}
-
-/**
- * zmc_table_insert_found() - record a memcg found by the load-time walk
- * @ev: what the walk saw; the creator is unknown.
- * @offline: the memcg was already offline: a zombie that predates the load,
- *	whose age is counted from @ev->now_ns.
- *
- * Never replaces a record: one already there comes from a probe that saw
- * more than the walk did.  The caller holds a reference on the memcg, so it
- * cannot be freed (and its record removed) before this returns.
- *
- * Return: 0, -EEXIST if the memcg already has a record, -ENOSPC or -ENOMEM.
- */
-int zmc_table_insert_found(const struct zmc_event *ev, bool offline)
-{
-	struct zmc_record *rec, *old;
-	int ret = 0;
-
-	if (!zmc_table_has_room(true))
-		return -ENOSPC;
-	rec = zmc_record_alloc(ev, GFP_KERNEL);
-	if (!rec)
-		return -ENOMEM;
-	if (offline) {
-		rec->offline_ns = ev->now_ns;
-		rec->state = ZMC_OFFLINE;
-	} else {
-		rec->online_ns = ev->now_ns;
-	}
-
-	rcu_read_lock();
-	old = rhashtable_lookup_get_insert_fast(&zmc_table, &rec->node,
-						zmc_params);
-	if (!old) {
-		zmc_record_account(rec);
-	} else {
-		if (IS_ERR(old)) {
-			zmc_table_alloc_failed();
-			ret = PTR_ERR(old);
-		} else {
-			ret = -EEXIST;
-		}
-		kfree(rec);
-	}
-	rcu_read_unlock();
-	return ret;
+		zmc_table_insert(cgid, 0, now_ns, 0, NULL);
 }
 
 /**
  * zmc_table_free() - forget a memcg that the kernel is freeing
- * @key: the memcg pointer.
- *
- * Called before the memcg's memory is released, so once this returns no
- * reader can be sampling it.
+ * @cgid: its cgroup id.
  */
-void zmc_table_free(const void *key)
+void zmc_table_free(u64 cgid)
+{
+	struct zmc_record *rec;
+	bool removed = false;
+
+	rcu_read_lock();
+	rec = rhashtable_lookup(&zmc_table, &cgid, zmc_params);
+	if (rec) {
+		zmc_lock_timed();
+		if (!rhashtable_remove_fast(&zmc_table, &rec->node,
+					    zmc_params)) {
+			zmc_nr_records--;
+			zmc_nr_freed++;
+			removed = true;
+		}
+		spin_unlock(&zmc_lock);
+	}
+	rcu_read_unlock();
+	if (removed)
+		call_rcu(&rec->rcu, zmc_record_free_rcu);
+}
+
+/**
+ * zmc_table_lookup() - copy the record of a memcg
+ * @cgid: its cgroup id.
+ * @meta: filled in if there is a record.
+ *
+ * The fields are read one by one, without the lock: an offline time may
+ * land between the reads, which only makes the copy older by that much.
+ *
+ * Return: true if the memcg has a record.
+ */
+bool zmc_table_lookup(u64 cgid, struct zmc_meta *meta)
 {
 	struct zmc_record *rec;
 
 	rcu_read_lock();
-	rec = rhashtable_lookup(&zmc_table, &key, zmc_params);
-	if (!rec)
-		goto unlock;
-
-	zmc_lock_timed();
-	if (rhashtable_remove_fast(&zmc_table, &rec->node, zmc_params)) {
-		/* Replaced under us: the new record is not ours to drop. */
-		spin_unlock(&zmc_lock);
-		goto unlock;
+	rec = rhashtable_lookup(&zmc_table, &cgid, zmc_params);
+	if (rec) {
+		meta->online_ns = rec->online_ns;
+		meta->offline_ns = READ_ONCE(rec->offline_ns);
+		meta->tgid = rec->tgid;
+		memcpy(meta->comm, rec->comm, sizeof(meta->comm));
+		meta->comm[sizeof(meta->comm) - 1] = '\0';
 	}
-	zmc_record_retire(rec);
-	spin_unlock(&zmc_lock);
-	atomic_long_inc(&zmc_nr_freed);
-	kfree_rcu(rec, rcu);
-unlock:
 	rcu_read_unlock();
-}
-
-/**
- * zmc_table_alloc_failed() - count an event lost to an allocation failure
- */
-void zmc_table_alloc_failed(void)
-{
-	atomic_long_inc(&zmc_nr_alloc_failures);
-}
-
-/**
- * zmc_record_sample() - call @fn on a record's memcg if it is still alive
- * @rec: a record obtained under RCU (from a table walk).
- * @fn: called with the memcg pointer; must not sleep and must be quick.
- * @arg: passed to @fn.
- *
- * Return: true if @fn was called, false if the memcg is gone.
- */
-bool zmc_record_sample(struct zmc_record *rec,
-		       void (*fn)(const void *key, void *arg), void *arg)
-{
-	bool alive;
-
-	spin_lock(&zmc_lock);
-	alive = READ_ONCE(rec->state) != ZMC_DEAD;
-	if (alive)
-		fn(rec->key, arg);
-	spin_unlock(&zmc_lock);
-	return alive;
-}
-
-/**
- * zmc_record_age_secs() - whole seconds since a record's memcg went offline
- * @rec: the record; must be in state %ZMC_OFFLINE.
- * @now_ns: boot-time clock now.
- *
- * Return: the age, 0 if the clock reads earlier than the offline time.
- */
-u64 zmc_record_age_secs(const struct zmc_record *rec, u64 now_ns)
-{
-	u64 offline_ns = READ_ONCE(rec->offline_ns);
-
-	if (now_ns <= offline_ns)
-		return 0;
-	return div_u64(now_ns - offline_ns, NSEC_PER_SEC);
-}
-
-/**
- * zmc_record_is_zombie() - should a record be listed?
- * @rec: the record.
- * @now_ns: boot-time clock now.
- * @min_age_secs: the listing threshold.
- *
- * Return: true if the memcg is offline, not freed, and has been offline for
- * at least @min_age_secs whole seconds.
- */
-bool zmc_record_is_zombie(const struct zmc_record *rec, u64 now_ns,
-			  u64 min_age_secs)
-{
-	/* Pairs with the release in zmc_table_offline(): see offline_ns. */
-	if (smp_load_acquire(&rec->state) != ZMC_OFFLINE)
-		return false;
-	return zmc_record_age_secs(rec, now_ns) >= min_age_secs;
-}
-
-/**
- * zmc_table_walk_enter() - start a table walk (see rhashtable_walk_enter())
- * @iter: the walker.
- */
-void zmc_table_walk_enter(struct rhashtable_iter *iter)
-{
-	rhashtable_walk_enter(&zmc_table, iter);
+	return rec;
 }
 
 /**
  * zmc_table_stats() - read the counters
- * @st: filled in.
+ * @st: filled in, as one consistent snapshot of the table.
  */
 void zmc_table_stats(struct zmc_stats *st)
 {
-	st->records = atomic_read(&zmc_table.nelems);
-	st->online = atomic_long_read(&zmc_nr_online);
-	st->zombies = atomic_long_read(&zmc_nr_zombies);
-	st->freed = atomic_long_read(&zmc_nr_freed);
+	spin_lock(&zmc_lock);
+	st->records = zmc_nr_records;
+	st->freed = zmc_nr_freed;
+	st->refused = zmc_nr_refused;
+	spin_unlock(&zmc_lock);
+	st->record_bytes = st->records * kmem_cache_size(zmc_record_cache);
 	st->alloc_failures = atomic_long_read(&zmc_nr_alloc_failures);
-	st->stale = atomic_long_read(&zmc_nr_stale);
-	st->predating = atomic_long_read(&zmc_nr_predating);
-	st->untracked = atomic_long_read(&zmc_nr_untracked);
-	st->record_bytes = atomic_long_read(&zmc_record_bytes);
 	st->lock_wait_max_ns = atomic64_read(&zmc_lock_wait_max_ns);
 }
 
@@ -431,14 +222,28 @@ void zmc_table_stats(struct zmc_stats *st)
  */
 int zmc_table_init(unsigned long max_records)
 {
+	int ret;
+
 	zmc_max_records = max_records;
-	return rhashtable_init(&zmc_table, &zmc_params);
+	zmc_record_cache = kmem_cache_create("zombiememcg_record",
+					     sizeof(struct zmc_record),
+					     __alignof__(struct zmc_record),
+					     0, NULL);
+	if (!zmc_record_cache)
+		return -ENOMEM;
+	ret = rhashtable_init(&zmc_table, &zmc_params);
+	if (ret)
+		goto destroy_cache;
+	return 0;
+
+destroy_cache:
+	kmem_cache_destroy(zmc_record_cache);
+	return ret;
 }
 
 static void zmc_record_destroy(void *ptr, void *arg)
 {
-	atomic_long_sub(zmc_record_size(ptr), &zmc_record_bytes);
-	kfree(ptr);
+	kmem_cache_free(zmc_record_cache, ptr);
 }
 
 /**
@@ -449,6 +254,7 @@ static void zmc_record_destroy(void *ptr, void *arg)
 void zmc_table_destroy(void)
 {
 	rhashtable_free_and_destroy(&zmc_table, zmc_record_destroy, NULL);
-	/* Wait for the records still queued by kfree_rcu(). */
+	/* Wait for the records still queued by call_rcu(). */
 	rcu_barrier();
+	kmem_cache_destroy(zmc_record_cache);
 }

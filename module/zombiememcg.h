@@ -2,8 +2,13 @@
 /*
  * zombiememcg - track memory cgroups that were removed but not yet freed
  *
- * Data flows one way: the probes (probes.c, memcg.c) feed the record table
- * (table.c), which the readers (procfs.c, debugfs.c) walk.
+ * What exists, and whether it is alive, is always read from the kernel: the
+ * readers (procfs.c, debugfs.c) walk the memory controller's css tree under
+ * RCU (walk.c) and read each memcg there (memcg.c).  The record table
+ * (table.c), fed by the probes (probes.c), only adds what the kernel does
+ * not keep: who created a memcg, and when it came online and went offline.
+ * A missed probe therefore costs metadata, never a row or memory safety.
+ * Data flows one way: probes -> table -> readers.
  */
 #ifndef _ZOMBIEMEMCG_H
 #define _ZOMBIEMEMCG_H
@@ -17,134 +22,139 @@
 struct cgroup_subsys_state;
 
 /**
- * enum zmc_state - lifecycle of a tracked memory cgroup
- * @ZMC_ONLINE: the cgroup exists in the hierarchy.
- * @ZMC_OFFLINE: removed by user space, not yet freed by the kernel: a zombie.
- * @ZMC_DEAD: the memcg was freed (or its record replaced); the record is
- *	unhashed and waits for an RCU grace period before it is freed itself.
- */
-enum zmc_state {
-	ZMC_ONLINE,
-	ZMC_OFFLINE,
-	ZMC_DEAD,
-};
-
-/* Record flags, shown in the FLAGS column. */
-#define ZMC_F_PREDATES	BIT(0)	/* offline before load: AGE counts from load */
-
-/**
- * struct zmc_record - what is known about one memory cgroup
+ * struct zmc_record - what the kernel does not keep about a memory cgroup
  * @node: rhashtable linkage.
- * @key: the struct mem_cgroup pointer.  The table never dereferences it;
- *	readers may, through zmc_record_sample(), while the memcg is alive.
- * @cgid: cgroup id (the inode number of the cgroup directory).  Unlike
- *	@key it is never reused, so it tells a new memcg from a stale record.
+ * @cgid: cgroup id (the inode number of the cgroup directory), the key.
+ *	Cgroup ids grow monotonically and are never reused.
  * @online_ns: boot-time clock at online, 0 if not seen.
- * @offline_ns: boot-time clock at offline, 0 while online.
+ * @offline_ns: boot-time clock at offline, 0 if not seen (yet).
+ * @rcu: deferred freeing; readers look records up under RCU.
  * @tgid: creator's thread group id, 0 if unknown.
- * @state: an &enum zmc_state; read locklessly with smp_load_acquire().
- * @flags: ZMC_F_* flags.
  * @comm: creator's command name, empty if unknown.
- * @rcu: deferred freeing.
- * @path: path from the cgroup root, NUL-terminated.
+ *
+ * Fixed size, from a kmem_cache of its own ("zombiememcg_record").
  */
 struct zmc_record {
 	struct rhash_head node;
-	const void *key;
 	u64 cgid;
 	u64 online_ns;
 	u64 offline_ns;
-	pid_t tgid;
-	u8 state;
-	u8 flags;
-	char comm[TASK_COMM_LEN];
 	struct rcu_head rcu;
-	char path[];
-};
-
-/**
- * struct zmc_event - what a probe saw, handed to the table
- * @key: the struct mem_cgroup pointer.
- * @cgid: cgroup id.
- * @now_ns: boot-time clock at the event.
- * @tgid: creator's tgid, 0 if unknown.
- * @comm: creator's command name, NULL if unknown.
- * @path: path from the cgroup root.
- * @flags: ZMC_F_* flags for the record.
- */
-struct zmc_event {
-	const void *key;
-	u64 cgid;
-	u64 now_ns;
 	pid_t tgid;
-	const char *comm;
-	const char *path;
-	unsigned int flags;
+	char comm[TASK_COMM_LEN];
 };
 
 /**
- * struct zmc_sample - what a reader reads from a live memcg
- * @charged: bytes charged to its memory counter.
- * @swap: bytes charged to its swap counter.
+ * struct zmc_meta - a copy of a record, as a reader gets it
+ * @online_ns: see &struct zmc_record.
+ * @offline_ns: see &struct zmc_record.
+ * @tgid: see &struct zmc_record.
+ * @comm: see &struct zmc_record; NUL-terminated.
  */
-struct zmc_sample {
+struct zmc_meta {
+	u64 online_ns;
+	u64 offline_ns;
+	pid_t tgid;
+	char comm[TASK_COMM_LEN];
+};
+
+/* Row flags, shown in the FLAGS column. */
+#define ZMC_F_UNSEEN	BIT(0)	/* offline not seen: AGE counts from load */
+
+/**
+ * struct zmc_zombie - what a reader learns about one zombie
+ * @memcg: the struct mem_cgroup, for the MEMCG column only.
+ * @cgid: cgroup id.
+ * @age_secs: whole seconds since it went offline (see @flags).
+ * @charged: bytes charged to its memory counter.
+ * @swap: bytes of swap charged to it.
+ * @tgid: creator's tgid, 0 if unknown.
+ * @flags: ZMC_F_* flags.
+ * @comm: creator's command name, empty if unknown.
+ */
+struct zmc_zombie {
+	const void *memcg;
+	u64 cgid;
+	u64 age_secs;
 	u64 charged;
 	u64 swap;
+	pid_t tgid;
+	unsigned int flags;
+	char comm[TASK_COMM_LEN];
 };
 
 /**
- * struct zmc_stats - counters, as read by zmc_table_stats()
+ * struct zmc_stats - the table's counters, as read by zmc_table_stats()
  * @records: records in the table.
- * @online: records of online memcgs.
- * @zombies: records of offline, not yet freed memcgs.
  * @freed: tracked memcgs freed since load.
- * @alloc_failures: events lost because a record could not be allocated.
- * @stale: records replaced because their memcg pointer was reused.
- * @predating: zombies that were offline before the module was loaded.
- * @untracked: memcgs not recorded because max_records was reached.
+ * @alloc_failures: events whose record could not be allocated.
+ * @refused: records refused because max_records was reached.
  * @record_bytes: slab bytes of the records in the table.
- * @lock_wait_max_ns: longest wait of the free probe for the table's lock.
+ * @lock_wait_max_ns: longest wait of a probe for the table's lock.
  */
 struct zmc_stats {
 	unsigned long records;
-	unsigned long online;
-	unsigned long zombies;
 	unsigned long freed;
 	unsigned long alloc_failures;
-	unsigned long stale;
-	unsigned long predating;
-	unsigned long untracked;
+	unsigned long refused;
 	unsigned long record_bytes;
 	u64 lock_wait_max_ns;
+};
+
+/**
+ * struct zmc_cursor - a position in the memory controller's css tree
+ * @root: the tree's root css, taken when the walk started.
+ * @pos: the css the cursor stands on, valid under RCU; pinned by a
+ *	reference while the walk is parked.
+ * @state: ZMC_CURSOR_* below.
+ * @pinned: @pos holds a reference taken by zmc_cursor_park().
+ *
+ * The walk is css_next_descendant_pre()'s pre-order: parents before
+ * children, children in creation order.  A walk that resumes from a
+ * parked (pinned) position visits each css that stays on the tree
+ * throughout the walk exactly once, whatever is added or removed
+ * meanwhile; see walk.c.
+ */
+struct zmc_cursor {
+	struct cgroup_subsys_state *root;
+	struct cgroup_subsys_state *pos;
+	u8 state;
+	bool pinned;
+};
+
+enum {
+	ZMC_CURSOR_BEFORE,	/* before the first css */
+	ZMC_CURSOR_AT,		/* at @pos */
+	ZMC_CURSOR_END,		/* past the last css */
 };
 
 /* table.c */
 int zmc_table_init(unsigned long max_records);
 void zmc_table_destroy(void);
-void zmc_table_online(const struct zmc_event *ev);
-int zmc_table_offline(const void *key, u64 cgid, u64 now_ns,
-		      unsigned int flags);
-void zmc_table_insert_offline(const struct zmc_event *ev);
-int zmc_table_insert_found(const struct zmc_event *ev, bool offline);
-void zmc_table_free(const void *key);
-void zmc_table_alloc_failed(void);
+void zmc_table_online(u64 cgid, u64 now_ns, pid_t tgid, const char *comm);
+void zmc_table_offline(u64 cgid, u64 now_ns);
+void zmc_table_free(u64 cgid);
+bool zmc_table_lookup(u64 cgid, struct zmc_meta *meta);
 void zmc_table_stats(struct zmc_stats *st);
-bool zmc_record_sample(struct zmc_record *rec,
-		       void (*fn)(const void *key, void *arg), void *arg);
-bool zmc_record_is_zombie(const struct zmc_record *rec, u64 now_ns,
-			  u64 min_age_secs);
-u64 zmc_record_age_secs(const struct zmc_record *rec, u64 now_ns);
-void zmc_table_walk_enter(struct rhashtable_iter *iter);
 
-/* memcg.c: the only place that knows struct mem_cgroup */
-int zmc_memcg_init(void);
-void zmc_memcg_exit(void);
+/* walk.c */
+void zmc_cursor_init(struct zmc_cursor *c);
+struct cgroup_subsys_state *zmc_cursor_first(struct zmc_cursor *c);
+struct cgroup_subsys_state *zmc_cursor_next(struct zmc_cursor *c);
+struct cgroup_subsys_state *zmc_cursor_pos(const struct zmc_cursor *c);
+void zmc_cursor_park(struct zmc_cursor *c);
+void zmc_cursor_exit(struct zmc_cursor *c);
+
+/* memcg.c: the only place that knows struct mem_cgroup and struct cgroup */
+void zmc_memcg_init(u64 load_ns);
 void zmc_memcg_online(struct cgroup_subsys_state *css);
 void zmc_memcg_offline(struct cgroup_subsys_state *css);
 void zmc_memcg_free(struct cgroup_subsys_state *css);
-void zmc_memcg_walk(u64 load_ns);
-void zmc_memcg_sample(const void *key, void *arg);
+bool zmc_memcg_zombie(struct cgroup_subsys_state *css, u64 now_ns,
+		      struct zmc_zombie *z);
+int zmc_memcg_path(struct cgroup_subsys_state *css, char *buf, size_t len);
 u64 zmc_memcg_footprint(void);
+u64 zmc_age_secs(u64 since_ns, u64 now_ns);
 
 /* probes.c */
 int zmc_probes_register(void);

@@ -126,6 +126,35 @@ static inline long long stat_value(const char *name)
 	return stat_string(name, v, sizeof(v)) ? -1 : strtoll(v, NULL, 10);
 }
 
+/*
+ * One read of the stats file, so that values compared with each other come
+ * from the same walk: each read of the file walks the kernel's memcgs anew.
+ */
+struct stats {
+	char buf[4096];
+};
+
+static inline int stats_read(struct stats *st)
+{
+	return read_file(STATS_FILE, st->buf, sizeof(st->buf)) > 0 ? 0 : -1;
+}
+
+/* The "@name value" line's value in @st as a number; -1 if absent. */
+static inline long long stats_get(const struct stats *st, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = st->buf;
+
+	while (p && *p) {
+		if (!strncmp(p, name, len) && p[len] == ' ')
+			return strtoll(p + len + 1, NULL, 10);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
 /* ---- cgroups, the module, its tunable ---- */
 
 static inline int enable_memory(const char *cg)

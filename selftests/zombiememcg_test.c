@@ -319,7 +319,7 @@ static enum ksft_result test_interfaces(void)
 	if (count_rows(ZMC_HEADER) < 0)
 		return KSFT_FAIL;
 	if (read_file(STATS_FILE, buf, sizeof(buf)) <= 0 ||
-	    strncmp(buf, "records ", 8)) {
+	    strncmp(buf, "memcgs ", 7)) {
 		fail_msg("%s unreadable or not 'name value' lines", STATS_FILE);
 		return KSFT_FAIL;
 	}
@@ -730,6 +730,40 @@ static bool wait_no_dying(void)
 }
 
 /*
+ * One read of the stats file agrees with the kernel: its zombies are the
+ * kernel's count of dying memcgs (read before and after, unchanged), and
+ * every record belongs to a memcg that still exists.
+ */
+static bool stats_agree(void)
+{
+	long long zombies = -1, records = -1, memcgs = -1;
+	double end = now_secs() + POLL_SECS;
+	long before, after;
+	struct stats st;
+
+	/* A record goes at css_free, an RCU grace period after the release. */
+	do {
+		before = nr_dying();
+		if (stats_read(&st)) {
+			fail_msg("%s unreadable", STATS_FILE);
+			return false;
+		}
+		after = nr_dying();
+		zombies = stats_get(&st, "zombies");
+		records = stats_get(&st, "records");
+		memcgs = stats_get(&st, "memcgs");
+		if (before == after && zombies == before && records >= 0 &&
+		    records <= memcgs + zombies)
+			return true;
+		sleep_ms(200);
+	} while (now_secs() < end);
+	fail_msg("stats: zombies %lld records %lld memcgs %lld; kernel's dying memcgs %ld, then %ld",
+		 zombies, records, memcgs, before, after);
+	dump_file(STATS_FILE);
+	return false;
+}
+
+/*
  * Make a few dozen cgroups, some pinned, remove them all, and compare the
  * listing (threshold 0) with the kernel's count of dying memcgs until both
  * settle.
@@ -756,53 +790,77 @@ static enum ksft_result test_oracle(void)
 
 /* ---- stats ---- */
 
-/* The stats file's totals agree with the listing at threshold 0. */
+/*
+ * The stats file's totals agree with the listing at threshold 0.  Both are
+ * walks of the kernel's memcgs at different times, so first wait until
+ * nothing changes: the kernel's count of dying memcgs equals the listing's
+ * rows (the zombies of earlier tests whose pins are gone have been freed).
+ * Then one listing and one read of the stats file, and the kernel's count
+ * once more, which must not have moved.
+ */
 static enum ksft_result test_stats_totals(void)
 {
 	unsigned long long charged = 0, footprint = 0;
-	long long zombies, predating, cb, fb, bz, records, rb;
-	size_t i, flagged = 0, by_creator = 0;
+	size_t i, flagged = 0, by_creator = 0, unknown = 0;
+	long long zombies, records, rb;
+	long before, after;
+	struct stats st;
 	char big[64];
 	struct rows rs;
 
-	if (set_threshold("0") || read_rows(&rs, ZMC_HEADER))
+	if (!wait_oracle(1))
 		return KSFT_FAIL;
+	before = nr_dying();
+	if (read_rows(&rs, ZMC_HEADER))
+		return KSFT_FAIL;
+	if (stats_read(&st)) {
+		fail_msg("%s unreadable", STATS_FILE);
+		free_rows(&rs);
+		return KSFT_FAIL;
+	}
+	after = nr_dying();
 	for (i = 0; i < rs.n; i++) {
 		charged += rs.v[i].charged;
 		footprint += rs.v[i].footprint;
 		flagged += !strcmp(rs.v[i].flags, "p");
 		by_creator += !strcmp(rs.v[i].comm, CREATOR_COMM);
+		unknown += !strcmp(rs.v[i].comm, "-");
 	}
-	zombies = stat_value("zombies");
-	predating = stat_value("predating_zombies");
-	cb = stat_value("charged_bytes");
-	fb = stat_value("footprint_bytes");
-	bz = stat_value("biggest_creator_zombies");
 	if (stat_string("biggest_creator", big, sizeof(big)))
 		big[0] = '\0';
-	ksft_print_msg("stats: zombies %lld predating %lld charged %lld footprint %lld biggest %s (%lld)\n",
-		       zombies, predating, cb, fb, big, bz);
-	if (zombies != (long long)rs.n || predating != (long long)flagged ||
-	    llabs(cb - (long long)charged) > 65536 ||
-	    fb != (long long)footprint || strcmp(big, CREATOR_COMM) ||
-	    bz != (long long)by_creator) {
-		fail_msg("listing: %zu rows, %zu flagged p, %llu charged, %llu footprint, %zu by %s",
-			 rs.n, flagged, charged, footprint, by_creator,
+	zombies = stats_get(&st, "zombies");
+	ksft_print_msg("stats: zombies %lld predating %lld untracked %lld charged %lld footprint %lld biggest %s (%lld); kernel %ld, then %ld\n",
+		       zombies, stats_get(&st, "predating_zombies"),
+		       stats_get(&st, "untracked"),
+		       stats_get(&st, "charged_bytes"),
+		       stats_get(&st, "footprint_bytes"), big,
+		       stats_get(&st, "biggest_creator_zombies"), before, after);
+	if (before != after || before != (long)rs.n ||
+	    zombies != (long long)rs.n ||
+	    stats_get(&st, "predating_zombies") != (long long)flagged ||
+	    stats_get(&st, "untracked") != (long long)unknown ||
+	    stats_get(&st, "charged_bytes") != (long long)charged ||
+	    stats_get(&st, "footprint_bytes") != (long long)footprint ||
+	    strcmp(big, CREATOR_COMM) ||
+	    stats_get(&st, "biggest_creator_zombies") != (long long)by_creator) {
+		fail_msg("listing: %zu rows, %zu flagged p, %zu creator unknown, %llu charged, %llu footprint, %zu by %s",
+			 rs.n, flagged, unknown, charged, footprint, by_creator,
 			 CREATOR_COMM);
 		free_rows(&rs);
 		return KSFT_FAIL;
 	}
 	free_rows(&rs);
-	/* The module's own accounting: a record is a small kmalloc object. */
-	records = stat_value("records");
-	rb = stat_value("record_bytes");
-	if (records <= 0 || rb < records * 64 || rb > records * 512 ||
-	    stat_value("lock_wait_max_ns") < 0) {
-		fail_msg("record_bytes %lld for %lld records, lock_wait_max_ns %lld",
-			 rb, records, stat_value("lock_wait_max_ns"));
+	/* The module's own accounting: fixed-size records (72 bytes on x86_64). */
+	records = stats_get(&st, "records");
+	rb = stats_get(&st, "record_bytes");
+	if (records <= 0 || rb < records * 64 || rb > records * 128 ||
+	    stats_get(&st, "alloc_failures") != 0) {
+		fail_msg("records %lld, record_bytes %lld, alloc_failures %lld",
+			 records, rb, stats_get(&st, "alloc_failures"));
 		return KSFT_FAIL;
 	}
-	return KSFT_PASS;
+	/* No record outlives its memcg. */
+	return stats_agree() ? KSFT_PASS : KSFT_FAIL;
 }
 
 /* ---- zombiememcgstat against the live listing ---- */
@@ -1208,18 +1266,15 @@ static enum ksft_result test_storm(void)
 	}
 	if (!wait_oracle(1))
 		goto out;
-	/* A free or offline unseen since the load would leave a stale record. */
-	if (stat_value("stale")) {
-		fail_msg("stale records after the storm: %lld", stat_value("stale"));
-		dump_file(STATS_FILE);
+	/* The counters agree with the kernel, and no record outlives its memcg. */
+	if (!stats_agree())
 		goto out;
-	}
 	for (i = 0; i < 2; i++) {
 		kill(kids[i], SIGKILL);
 		waitpid(kids[i], NULL, 0);
 		kids[i] = 0;
 	}
-	if (wait_oracle(0))
+	if (wait_oracle(0) && stats_agree())
 		res = KSFT_PASS;
 out:
 	close(pfd[0]);
@@ -1232,36 +1287,19 @@ out:
 	return res;
 }
 
-static int count_dirs(const char *dir)
-{
-	char path[PATH_MAX * 2];
-	struct dirent *d;
-	DIR *dp = opendir(dir);
-	int n = 0;
-
-	if (!dp)
-		return 0;
-	while ((d = readdir(dp))) {
-		if (d->d_type != DT_DIR || d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-		n += 1 + count_dirs(path);
-	}
-	closedir(dp);
-	return n;
-}
-
 /*
- * Load with room for 3 more records than there are memcgs, make 6 zombies:
- * 3 are listed, 3 counted as untracked.  Reloaded without the bound, all
- * are listed.
+ * Load with room for 3 records, make 6 zombies: all 6 are listed (what is
+ * listed comes from the kernel), 3 with their creator and 3 without, whose
+ * records were refused.  Reloaded without the bound, all are listed.
  */
 static enum ksft_result test_max_records(void)
 {
 	enum ksft_result res = KSFT_FAIL;
 	struct holder h[6] = { };
-	char params[64], cg[PATH_MAX];
-	int i, live, listed, ret = 0;
+	char cg[PATH_MAX];
+	int i, known, unknown, ret = 0;
+	struct stats st;
+	struct row r;
 	double end;
 
 	release_all();
@@ -1270,36 +1308,35 @@ static enum ksft_result test_max_records(void)
 			fail_msg("unload: %s", strerror(-ret));
 		return KSFT_FAIL;
 	}
-	live = count_dirs(CG_ROOT);
-	snprintf(params, sizeof(params), "max_records=%d", live + 3);
-	ret = load_module_params(params);
+	ret = load_module_params("max_records=3");
 	if (ret || set_threshold("0")) {
-		fail_msg("load with %s: %s", params, strerror(-ret));
+		fail_msg("load with max_records=3: %s", strerror(-ret));
 		return KSFT_FAIL;
-	}
-	if (stat_value("records") != live) {
-		fail_msg("records %lld, memcgs %d", stat_value("records"), live);
-		goto out;
 	}
 	for (i = 0; i < ARRAY_SIZE(h); i++) {
 		snprintf(cg, sizeof(cg), TEST_CG "/max-%d.scope", i);
 		if (make_zombie(&h[i], cg, PIN_SOCKET))
 			goto out;
 	}
-	/* Offline runs in a kworker after rmdir: poll for the three. */
+	/* Offline runs in a kworker after rmdir: poll for all six. */
 	end = now_secs() + POLL_SECS;
 	do {
-		for (i = 0, listed = 0; i < ARRAY_SIZE(h); i++)
-			listed += find_row(h[i].cg, NULL) == 1;
-		if (listed == 3)
+		for (i = 0, known = 0, unknown = 0; i < ARRAY_SIZE(h); i++) {
+			if (find_row(h[i].cg, &r) != 1)
+				continue;
+			known += !strcmp(r.comm, CREATOR_COMM) && r.pid == h[i].pid;
+			unknown += !strcmp(r.comm, "-") && !r.pid;
+		}
+		if (known + unknown == ARRAY_SIZE(h))
 			break;
 		sleep_ms(200);
 	} while (now_secs() < end);
-	if (listed != 3 || stat_value("untracked") != 3 ||
-	    stat_value("records") != live + 3) {
-		fail_msg("%s: %d of 6 listed, untracked %lld, records %lld",
-			 params, listed, stat_value("untracked"),
-			 stat_value("records"));
+	if (stats_read(&st) || known != 3 || unknown != 3 ||
+	    stats_get(&st, "records") != 3 || stats_get(&st, "refused") < 3 ||
+	    stats_get(&st, "untracked") != 3) {
+		fail_msg("max_records=3: %d of 6 listed with their creator, %d without; records %lld refused %lld untracked %lld",
+			 known, unknown, stats_get(&st, "records"),
+			 stats_get(&st, "refused"), stats_get(&st, "untracked"));
 		goto out;
 	}
 	ret = unload_module();
@@ -1309,6 +1346,12 @@ static enum ksft_result test_max_records(void)
 		if (ret)
 			fail_msg("reload: %s", strerror(-ret));
 		goto out;
+	}
+	for (i = 0; i < ARRAY_SIZE(h); i++) {
+		if (find_row(h[i].cg, NULL) != 1) {
+			fail_msg("after reload: %s not listed", cg_rel(h[i].cg));
+			goto out;
+		}
 	}
 	res = KSFT_PASS;
 out:
@@ -1357,7 +1400,7 @@ static const struct test tests_after[] = {
 	{ "after reload: a zombie whose pin is released disappears", test_freed },
 	{ "after reload: oracle holds", test_oracle },
 	{ "load during a mkdir/rmdir storm: each dying memcg listed once, none after", test_storm },
-	{ "max_records: the surplus is untracked, a reload without it tracks all", test_max_records },
+	{ "max_records: zombies past it listed without creator, a reload lists all", test_max_records },
 	{ "final unload", test_final_unload },
 	{ "kernel log has no WARN, BUG, oops or leak report", test_dmesg_clean },
 };
