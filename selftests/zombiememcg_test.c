@@ -484,11 +484,6 @@ static enum ksft_result test_charged(void)
 {
 	struct row r;
 
-	if (kernel_major >= 7) {
-		snprintf(diag, sizeof(diag),
-			 "from 7.x LRU pages are reparented at offline, page cache no longer stays charged to a zombie");
-		return KSFT_SKIP;
-	}
 	if (find_row(zombie.cg, &r) != 1) {
 		fail_msg("zombie not listed");
 		return KSFT_FAIL;
@@ -503,6 +498,43 @@ static enum ksft_result test_charged(void)
 		return KSFT_FAIL;
 	}
 	return KSFT_PASS;
+}
+
+/*
+ * Once the tmpfs file is deleted, the zombie (still pinned by its socket)
+ * is uncharged of its pages before 7.x; from 7.x the pages were reparented
+ * at offline, so they are uncharged from the parent and the zombie's
+ * counter stays frozen at its value at offline.
+ */
+static enum ksft_result test_charged_after_delete(void)
+{
+	struct row r;
+	double end = now_secs() + POLL_SECS;
+
+	if (!zombie.pid || unlink(zombie.file)) {
+		fail_msg("no zombie with a file: %s", strerror(errno));
+		return KSFT_FAIL;
+	}
+	do {
+		if (find_row(zombie.cg, &r) != 1) {
+			fail_msg("zombie not listed");
+			return KSFT_FAIL;
+		}
+		if (kernel_major < 7 && r.charged < (256 << 10))
+			return KSFT_PASS;
+		if (kernel_major >= 7) {
+			sleep_ms(1000);
+			if (find_row(zombie.cg, &r) != 1)
+				return KSFT_FAIL;
+			if (r.charged >= CACHE_BYTES)
+				return KSFT_PASS;
+			break;
+		}
+		sleep_ms(200);
+	} while (now_secs() < end);
+	fail_msg("CHARGED %llu after the file was deleted: want %s", r.charged,
+		 kernel_major < 7 ? "< 256 KiB" : ">= 1 MiB (frozen at offline)");
+	return KSFT_FAIL;
 }
 
 static enum ksft_result test_swap(void)
@@ -1348,7 +1380,8 @@ static enum ksft_result test_dmesg_clean(void)
 {
 	static const char * const bad[] = {
 		"WARNING:", "BUG:", "Oops", "general protection",
-		"kmemleak", "Kernel panic", "UBSAN", "KASAN", "Call Trace",
+		"kmemleak:", "Kernel panic", "UBSAN", "KASAN", "KFENCE",
+		"Call Trace",
 	};
 	static char log[1 << 20];
 	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
@@ -1546,6 +1579,40 @@ out:
 	return res;
 }
 
+/*
+ * kmemleak, where the kernel has it (Debian's kernels do not: the debug
+ * tier's kernel does).  A scan now, then no unreferenced object whose
+ * backtrace names the module.
+ */
+static enum ksft_result test_kmemleak(void)
+{
+	static char buf[1 << 20];
+	int fd = open("/sys/kernel/debug/kmemleak", O_RDWR);
+	ssize_t n;
+
+	if (fd < 0) {
+		snprintf(diag, sizeof(diag),
+			 "no kmemleak in this kernel (CONFIG_DEBUG_KMEMLEAK): the debug tier checks leaks");
+		return KSFT_SKIP;
+	}
+	if (write(fd, "scan", 4) != 4) {
+		fail_msg("kmemleak scan: %s", strerror(errno));
+		close(fd);
+		return KSFT_FAIL;
+	}
+	close(fd);
+	n = read_file("/sys/kernel/debug/kmemleak", buf, sizeof(buf));
+	if (n < 0) {
+		fail_msg("kmemleak: %s", strerror((int)-n));
+		return KSFT_FAIL;
+	}
+	if (strstr(buf, MODULE_NAME)) {
+		fail_msg("kmemleak: %.300s", strstr(buf, MODULE_NAME));
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
 struct test {
 	const char *name;
 	enum ksft_result (*fn)(void);
@@ -1565,7 +1632,8 @@ static const struct test tests_after[] = {
 	{ "a cgroup made before load, removed after: listed, FLAGS -, creator unknown", test_removed_after_load },
 	{ "a removed, pinned cgroup is listed with its PATH, ID, PID, COMM", test_zombie_appears },
 	{ "AGE grows", test_age_grows },
-	{ "CHARGED is the page cache that pins the zombie, within 256 KiB", test_charged },
+	{ "CHARGED counts the zombie's 1 MiB of tmpfs pages, within 256 KiB", test_charged },
+	{ "CHARGED after the file is deleted: uncharged before 7.x, frozen from 7.x", test_charged_after_delete },
 	{ "SWAP is 0 without a swap device", test_swap },
 	{ "FOOTPRINT is > 0", test_footprint },
 	{ "FOOTPRINT grows with the CPU count", test_footprint_scales },
@@ -1589,7 +1657,8 @@ static const struct test tests_after[] = {
 	{ "load during a mkdir/rmdir storm: each dying memcg listed once, none after", test_storm },
 	{ "max_records: zombies past it listed without creator, a reload lists all", test_max_records },
 	{ "final unload", test_final_unload },
-	{ "kernel log has no WARN, BUG, oops or leak report", test_dmesg_clean },
+	{ "kernel log has no WARN, BUG, oops, KASAN, KFENCE or kmemleak report", test_dmesg_clean },
+	{ "kmemleak: no leaked object of the module", test_kmemleak },
 };
 
 static void run(const struct test *t, int n)
