@@ -86,7 +86,7 @@ merge_tap() {
 # Run the golden cases with a binary; WRAP (e.g. valgrind) is prepended
 # golden_cases BIN PREFIX [WRAP...]
 golden_cases() {
-	local bin=$1 prefix=$2 name fix args out
+	local bin=$1 prefix=$2 name fix args out rc
 	local bad=() good=0
 
 	shift 2
@@ -96,8 +96,10 @@ golden_cases() {
 		esac
 		out=$TMP/golden-$name.out
 		# shellcheck disable=SC2086
-		if ! "$@" "$bin" -f "$FIX/$fix" $args > "$out" 2> "$out.err"; then
-			bad+=("$name: exit status $? $(head -c 300 "$out.err")")
+		"$@" "$bin" -f "$FIX/$fix" $args > "$out" 2> "$out.err"
+		rc=$?
+		if [ $rc -ne 0 ]; then
+			bad+=("$name: exit status $rc $(head -c 300 "$out.err")")
 		elif ! diff -u "tests/golden/$name.out" "$out" > "$out.diff"; then
 			bad+=("$name: $(head -n 20 "$out.diff")")
 		elif [ -s "$out.err" ]; then
@@ -189,8 +191,11 @@ if $MAKE -s O=$BUILD/static STATIC=1 > "$TMP/static.log" 2>&1; then
 	   readelf -dW $BUILD/static/zombiememcgstat | grep -q NEEDED; then
 		not_ok "make STATIC=1 links statically" \
 			"$(readelf -ldW $BUILD/static/zombiememcgstat | grep -E 'INTERP|NEEDED')"
-	elif ! $BUILD/static/zombiememcgstat -f $FIX/basic.txt |
-	     cmp -s - tests/golden/table.out; then
+	elif ! $BUILD/static/zombiememcgstat -f $FIX/basic.txt > "$TMP/static.out" \
+		2> "$TMP/static.err"; then
+		not_ok "make STATIC=1 links statically" \
+			"static binary failed: $(head -c 300 "$TMP/static.err")"
+	elif ! cmp -s "$TMP/static.out" tests/golden/table.out; then
 		not_ok "make STATIC=1 links statically" "static binary output differs"
 	else
 		ok "make STATIC=1 links statically and runs"
@@ -198,7 +203,8 @@ if $MAKE -s O=$BUILD/static STATIC=1 > "$TMP/static.log" 2>&1; then
 else
 	not_ok "make STATIC=1 links statically" "$(tail -n 20 "$TMP/static.log")"
 fi
-if [ -x $BIN ] && [ -x $BUILD/gcc/test_zmc ]; then
+CHECK_JSON=$BUILD/gcc/check_json
+if [ -x $BIN ] && [ -x $BUILD/gcc/test_zmc ] && [ -x $CHECK_JSON ]; then
 	:
 else
 	echo "Bail out! no binaries to test"
@@ -229,20 +235,59 @@ else
 		"$(diff "$TMP/basic.out" "$TMP/extra.out")"
 fi
 
+# --- JSON compared row by row with the fixtures (tests/check_json.c) -----
+progress "json rows"
+# json_rows FIXTURE SORT [COUNT]: "zombiememcgstat -f FIXTURE -o 0 --json
+# -s SORT" exits 0, says nothing on stderr, and prints every row of FIXTURE
+# with every field, in the order of SORT (with COUNT: FIXTURE has COUNT
+# rows). If not, prints why and fails.
+json_rows() {
+	local fix=$1 sort=$2 out=$TMP/rows.json rc r
+
+	shift 2
+	$BIN -f "$fix" -o 0 --json -s "$sort" > "$out" 2> "$out.err"
+	rc=$?
+	if [ $rc -ne 0 ] || [ -s "$out.err" ]; then
+		echo "--json -s $sort: exit status $rc, stderr: $(head -c 300 "$out.err")"
+		return 1
+	fi
+	if ! r=$($CHECK_JSON "$fix" "$out" "$sort" "$@" 2>&1); then
+		printf -- '--json -s %s:\n%s\n' "$sort" "$r"
+		return 1
+	fi
+}
+for fix in basic full escape empty extra; do
+	bad=()
+	for sort in age charged path; do
+		r=$(json_rows $FIX/$fix.txt $sort) || bad+=("$r")
+	done
+	if [ ${#bad[@]} -eq 0 ]; then
+		ok "$fix.txt: --json -s age, charged, path: every row and field, in order, match the fixture"
+	else
+		not_ok "$fix.txt: --json -s age, charged, path: every row and field, in order, match the fixture" \
+			"${bad[@]}"
+	fi
+done
+
 # --- JSON and Prometheus checked by an independent parser of the fixtures -
 progress "json and prometheus"
 if need python3 python3; then
 	for fix in basic full escape empty extra; do
 		bad=()
-		$BIN -f $FIX/$fix.txt -o 0 --json > "$TMP/j.out" &&
-			r=$(python3 tests/check_output.py json $FIX/$fix.txt "$TMP/j.out") ||
-			bad+=("--json: $r")
-		$BIN -f $FIX/$fix.txt -o 0 --json --summary > "$TMP/j.out" &&
-			r=$(python3 tests/check_output.py jsonsum $FIX/$fix.txt "$TMP/j.out") ||
-			bad+=("--json --summary: $r")
-		$BIN -f $FIX/$fix.txt -o 0 --prometheus > "$TMP/p.out" &&
-			r=$(python3 tests/check_output.py prom $FIX/$fix.txt "$TMP/p.out") ||
-			bad+=("--prometheus: $r")
+		for mode in json jsonsum prom; do
+			case $mode in
+			json) args=(--json) ;;
+			jsonsum) args=(--json --summary) ;;
+			prom) args=(--prometheus) ;;
+			esac
+			$BIN -f $FIX/$fix.txt -o 0 "${args[@]}" > "$TMP/j.out" 2> "$TMP/j.err"
+			rc=$?
+			if [ $rc -ne 0 ]; then
+				bad+=("${args[*]}: exit status $rc: $(head -c 300 "$TMP/j.err")")
+			elif ! r=$(python3 tests/check_output.py $mode $FIX/$fix.txt "$TMP/j.out" 2>&1); then
+				bad+=("${args[*]}: $r")
+			fi
+		done
 		if [ ${#bad[@]} -eq 0 ]; then
 			ok "$fix.txt: --json, --json --summary, --prometheus match the fixture (escaping round trip)"
 		else
@@ -289,7 +334,8 @@ wait_lines "$TMP/live.out" 6
 cp tests/malformed/bad-age.txt "$TMP/live.tmp" && mv "$TMP/live.tmp" "$TMP/live.txt"
 wait $pid
 rc=$?
-if [ $rc -eq 1 ] && $BIN -f $FIX/basic.txt -o 3600 | cmp -s - "$TMP/live.out" &&
+if [ $rc -eq 1 ] && $BIN -f $FIX/basic.txt -o 3600 > "$TMP/live.want" &&
+   cmp -s "$TMP/live.want" "$TMP/live.out" &&
    grep -q ': line 3: bad AGE' "$TMP/live.err"; then
 	ok "a snapshot turning bad between intervals: exit 1, nothing of it printed"
 else
@@ -418,19 +464,25 @@ $BIN -f "$TMP/100k.txt" -o 0 --summary > "$TMP/100k.sum" &&
 $BIN -f "$TMP/100k.txt" -o 0 --prometheus > "$TMP/100k.prom" &&
 	grep -q '^zombiememcg_zombies 100000$' "$TMP/100k.prom" ||
 	bad+=("prometheus: $(head -n 3 "$TMP/100k.prom")")
-$BIN -f "$TMP/100k.txt" -o 0 --json -s charged > "$TMP/100k.json" ||
+$BIN -f "$TMP/100k.txt" -o 0 --json > "$TMP/100k.json" ||
 	bad+=("json failed")
-if command -v python3 > /dev/null; then
-	r=$(python3 tests/check_output.py json "$TMP/100k.txt" "$TMP/100k.json" 2>&1 |
-	    grep -v 'not sorted oldest first') && bad+=("json: $r")
-	r=$(python3 tests/check_output.py count "$TMP/100k.json" 100000) ||
-		bad+=("json: $r")
-fi
+[ "$(wc -l < "$TMP/100k.json")" -eq 100002 ] ||
+	bad+=("json: $(wc -l < "$TMP/100k.json") lines, want 100002")
 ms=$((($(date +%s%N) - t0) / 1000000))
 if [ ${#bad[@]} -eq 0 ]; then
 	ok "100000 rows in every mode ($ms ms)"
 else
 	not_ok "100000 rows in every mode" "${bad[@]}"
+fi
+bad=()
+for sort in age charged path; do
+	r=$(json_rows "$TMP/100k.txt" $sort 100000) || bad+=("$r")
+done
+if [ ${#bad[@]} -eq 0 ]; then
+	ok "100000 rows: --json -s age, charged, path: every row and field, in order, match the input"
+else
+	not_ok "100000 rows: --json -s age, charged, path: every row and field, in order, match the input" \
+		"${bad[@]}"
 fi
 awk 'BEGIN { print "MEMCG PID COMM AGE PATH"; printf "ffff 1 c 40 "
 	for (i = 0; i < 65536; i++) printf "/dir\\040%010d", i; print "" }' \
@@ -506,15 +558,18 @@ if need valgrind valgrind; then
 	fi
 	# the tool itself: every output mode, an error, an interval
 	bad=()
-	for args in "$FIX/full.txt --charged --footprint --path" \
-		    "$FIX/full.txt --summary" "$FIX/escape.txt --json" \
-		    "$FIX/full.txt --json --summary" "$FIX/escape.txt --prometheus" \
-		    "$FIX/basic.txt -s charged 1 2" "tests/malformed/bad-age.txt"; do
+	# each: the exit status it must have, then the arguments of -f
+	for args in "0 $FIX/full.txt --charged --footprint --path" \
+		    "0 $FIX/full.txt --summary" "0 $FIX/escape.txt --json" \
+		    "0 $FIX/full.txt --json --summary" "0 $FIX/escape.txt --prometheus" \
+		    "0 $FIX/basic.txt -s charged 1 2" "1 tests/malformed/bad-age.txt"; do
+		want=${args%% *}
+		args=${args#* }
 		# shellcheck disable=SC2086
 		$VG $BIN -f $args > /dev/null 2> "$TMP/vg.err"
 		rc=$?
-		if [ $rc -eq 99 ] || grep -q '^==' "$TMP/vg.err"; then
-			bad+=("-f $args: $(head -n 20 "$TMP/vg.err")")
+		if [ $rc -ne "$want" ] || grep -q '^==' "$TMP/vg.err"; then
+			bad+=("-f $args: exit status $rc, want $want: $(head -n 20 "$TMP/vg.err")")
 		fi
 	done
 	# shellcheck disable=SC2086
@@ -545,16 +600,22 @@ fi
 progress "man page and style"
 if need groff groff-base; then
 	w=$(groff -man -Tutf8 -ww -z zombiememcgstat.8 2>&1)
-	if [ -z "$w" ]; then
+	rc=$?
+	if [ $rc -eq 0 ] && [ -z "$w" ]; then
 		ok "man page formats without a warning"
 	else
-		not_ok "man page formats without a warning" "$w"
+		not_ok "man page formats without a warning" "groff exit status $rc" "$w"
 	fi
 else
 	skip "man page formats without a warning" "no groff"
 fi
 missing=()
-for opt in $($BIN -h | grep -oE -- '--[a-z]+' | sort -u) -h -p -c -o -s -f; do
+opts=
+if ! $BIN -h > "$TMP/help.out" 2>&1 ||
+   ! opts=$(grep -oE -- '--[a-z]+' "$TMP/help.out" | sort -u) || [ -z "$opts" ]; then
+	missing+=("(zombiememcgstat -h failed or shows no long option)")
+fi
+for opt in $opts -h -p -c -o -s -f; do
 	grep -qF -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" zombiememcgstat.8 ||
 		missing+=("$opt")
 done
