@@ -1237,6 +1237,8 @@ static enum ksft_result test_probes_disarmed(void)
 	unsigned long long ids[ARRAY_SIZE(gone)];
 	char cg[PATH_MAX];
 	struct rows rs;
+	struct row r;
+	double end;
 	size_t j;
 	int i, ret;
 
@@ -1276,6 +1278,11 @@ static enum ksft_result test_probes_disarmed(void)
 		}
 	}
 	free_rows(&rs);
+	/* FLAGS p once its offline callback, unseen, has run (a kworker). */
+	end = now_secs() + POLL_SECS;
+	while (find_row(unseen.cg, &r) == 1 && strcmp(r.flags, "p") &&
+	       now_secs() < end)
+		sleep_ms(200);
 	res = check_unknown_creator(&unseen, "p");
 	goto out;
 rearm:
