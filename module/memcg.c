@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cgroup.h>
+#include <linux/kernfs.h>
 #include <linux/math64.h>
 #include <linux/memcontrol.h>
 #include <linux/page_counter.h>
@@ -145,21 +146,51 @@ bool zmc_memcg_zombie(struct cgroup_subsys_state *css, u64 now_ns,
  * @css: the memcg's css, under RCU.
  * @buf: where to write it.
  * @len: size of @buf.
+ * @pc: what an earlier call left in @buf, or NULL: a walk lists siblings
+ *	one after the other, so the parent's path is kept and reused.
  *
  * A removed cgroup keeps its kernfs node, and so its last path, until it
- * is freed; on a v1 hierarchy a renamed cgroup shows its new name.
+ * is freed; on a v1 hierarchy a renamed cgroup shows its new name.  The
+ * caller must reset @pc (zmc_path_cache_reset()) whenever RCU was dropped
+ * or @buf was written by someone else since the last call.
  *
  * Return: 0, or -ENAMETOOLONG (@buf then holds "?").
  */
-int zmc_memcg_path(struct cgroup_subsys_state *css, char *buf, size_t len)
+int zmc_memcg_path(struct cgroup_subsys_state *css, char *buf, size_t len,
+		   struct zmc_path_cache *pc)
 {
-	int ret = cgroup_path(css->cgroup, buf, len);
+	struct cgroup_subsys_state *parent = css->parent;
+	size_t room;
+	int ret;
 
-	if (ret < 0 || ret >= len) {
-		strscpy(buf, "?", len);
-		return -ENAMETOOLONG;
+	if (!pc || !parent) {
+		ret = cgroup_path(css->cgroup, buf, len);
+		if (ret < 0 || ret >= len)
+			goto too_long;
+		return 0;
 	}
+	if (pc->parent != parent) {
+		pc->parent = NULL;
+		ret = cgroup_path(parent->cgroup, buf, len);
+		if (ret < 0 || ret >= len)
+			goto too_long;
+		/* The root's path is "/": its children's is "/name". */
+		pc->len = buf[1] ? strlen(buf) : 0;
+		pc->parent = parent;
+	}
+	/* "/name": the path from the parent, under kernfs' rename lock. */
+	room = len - pc->len;
+	ret = kernfs_path_from_node(css->cgroup->kn, parent->cgroup->kn,
+				    buf + pc->len, room);
+	if (ret < 0 || ret >= room)
+		goto too_long;
 	return 0;
+
+too_long:
+	if (pc)
+		pc->parent = NULL;
+	strscpy(buf, "?", len);
+	return -ENAMETOOLONG;
 }
 
 /**

@@ -74,6 +74,8 @@ int zmc_parse_secs(const char *buf, size_t len, u64 *secs)
  * @min_age: the threshold at ->start().
  * @row: what was read of the zombie at the cursor.
  * @path: PATH_MAX bytes of scratch space for the row's path.
+ * @pc: the parent path @path starts with, valid between ->start() and
+ *	->stop() as long as RCU is held.
  */
 struct zmc_proc_iter {
 	struct zmc_cursor cur;
@@ -82,6 +84,7 @@ struct zmc_proc_iter {
 	u64 min_age;
 	struct zmc_zombie row;
 	char *path;
+	struct zmc_path_cache pc;
 };
 
 /*
@@ -105,6 +108,7 @@ static struct cgroup_subsys_state *zmc_proc_find(struct zmc_proc_iter *it)
 			rcu_read_unlock();
 			cond_resched();
 			rcu_read_lock();
+			zmc_path_cache_reset(&it->pc);
 			css = zmc_cursor_pos(&it->cur);
 		}
 	}
@@ -127,6 +131,7 @@ static void *zmc_proc_start(struct seq_file *m, loff_t *pos)
 	struct cgroup_subsys_state *css;
 
 	rcu_read_lock();
+	zmc_path_cache_reset(&it->pc);
 	it->now_ns = ktime_get_boot_fast_ns();
 	it->min_age = zmc_older_than_secs();
 
@@ -194,7 +199,7 @@ static int zmc_proc_show(struct seq_file *m, void *v)
 		seq_puts(m, "MEMCG ID PID COMM AGE CHARGED SWAP FOOTPRINT FLAGS PATH\n");
 		return 0;
 	}
-	zmc_memcg_path(v, it->path, PATH_MAX);
+	zmc_memcg_path(v, it->path, PATH_MAX, &it->pc);
 	zmc_proc_show_row(m, &it->row, it->path);
 	return 0;
 }

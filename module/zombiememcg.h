@@ -128,6 +128,21 @@ enum {
 	ZMC_CURSOR_END,		/* past the last css */
 };
 
+/**
+ * struct zmc_path_cache - the parent path left in a path buffer
+ * @parent: the css whose path the buffer starts with, NULL if none.
+ * @len: length of that path ("/" counts as 0).
+ */
+struct zmc_path_cache {
+	const struct cgroup_subsys_state *parent;
+	size_t len;
+};
+
+static inline void zmc_path_cache_reset(struct zmc_path_cache *pc)
+{
+	pc->parent = NULL;
+}
+
 /* table.c */
 int zmc_table_init(unsigned long max_records);
 void zmc_table_destroy(void);
@@ -152,7 +167,8 @@ void zmc_memcg_offline(struct cgroup_subsys_state *css);
 void zmc_memcg_free(struct cgroup_subsys_state *css);
 bool zmc_memcg_zombie(struct cgroup_subsys_state *css, u64 now_ns,
 		      struct zmc_zombie *z);
-int zmc_memcg_path(struct cgroup_subsys_state *css, char *buf, size_t len);
+int zmc_memcg_path(struct cgroup_subsys_state *css, char *buf, size_t len,
+		   struct zmc_path_cache *pc);
 u64 zmc_memcg_footprint(void);
 u64 zmc_age_secs(u64 since_ns, u64 now_ns);
 

@@ -1262,6 +1262,14 @@ static enum ksft_result test_probes_disarmed(void)
 	/* The six are freed unseen, the new one is listed: from the kernel. */
 	if (!wait_oracle(1))
 		goto rearm;
+	/*
+	 * FLAGS p once its offline callback (a kworker, after rmdir) has run
+	 * unseen; re-armed before that, the probe would see it.
+	 */
+	end = now_secs() + POLL_SECS;
+	while (find_row(unseen.cg, &r) == 1 && strcmp(r.flags, "p") &&
+	       now_secs() < end)
+		sleep_ms(200);
 	if (kprobes_arm(true)) {
 		fail_msg("cannot re-arm kprobes");
 		goto out;
@@ -1278,11 +1286,6 @@ static enum ksft_result test_probes_disarmed(void)
 		}
 	}
 	free_rows(&rs);
-	/* FLAGS p once its offline callback, unseen, has run (a kworker). */
-	end = now_secs() + POLL_SECS;
-	while (find_row(unseen.cg, &r) == 1 && strcmp(r.flags, "p") &&
-	       now_secs() < end)
-		sleep_ms(200);
 	res = check_unknown_creator(&unseen, "p");
 	goto out;
 rearm:
