@@ -7,6 +7,9 @@ source "$(dirname "$0")/lib.sh"
 
 kernel=${ZMC_KERNEL:-6.12}
 t0=$(date +%s)
+# The logs below go to $ZMC_BUILD_DIR and $ZMC_BUILD_DIR/KERNEL, which a fresh
+# clone does not have yet.
+mkdir -p "$ZMC_BUILD_DIR/$kernel"
 zmc_host_deps
 "$ZMC_VM_DIR/kernels.sh" "$kernel"
 "$ZMC_VM_DIR/build-userspace.sh" >"$ZMC_BUILD_DIR/userspace.log" 2>&1 || {
