@@ -23,6 +23,8 @@
  * ZMC_HAVE_CSS_RSTAT_CPU: rstat per-CPU data is per css (7.x: struct
  *	css_rstat_cpu plus struct cgroup_rstat_base_cpu) rather than per
  *	cgroup (struct cgroup_rstat_cpu).
+ * ZMC_HAVE_KERNFS_NAME_RCU: kernfs_node.name is published under RCU (7.x),
+ *	so it can be read under rcu_read_lock() while a rename runs.
  */
 #ifdef ZMC_HAVE_LRUVEC_STATS_PTR
 #define ZMC_LRUVEC_STATS_APART	1
@@ -36,6 +38,14 @@
 	(2 * sizeof(struct css_rstat_cpu) + sizeof(struct cgroup_rstat_base_cpu))
 #else
 #define ZMC_CGROUP_RSTAT_CPU_BYTES	sizeof(struct cgroup_rstat_cpu)
+#endif
+
+#ifdef ZMC_HAVE_KERNFS_NAME_RCU
+#define ZMC_KERNFS_NAME_RCU		1
+#define zmc_kernfs_name(kn)		rcu_dereference((kn)->name)
+#else
+#define ZMC_KERNFS_NAME_RCU		0
+#define zmc_kernfs_name(kn)		((kn)->name)
 #endif
 
 #endif /* _ZOMBIEMEMCG_COMPAT_H */

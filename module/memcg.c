@@ -141,6 +141,29 @@ bool zmc_memcg_zombie(struct cgroup_subsys_state *css, u64 now_ns,
 	return true;
 }
 
+/*
+ * "/name" of @cgrp, a child of @parent, into @buf: its length, or one that
+ * does not fit.  Names can change only by a rename, which cgroup v2
+ * refuses; where kernfs publishes names under RCU (7.x) a rename is safe
+ * to race with too.  Otherwise ask kernfs, under its rename lock.
+ */
+static int zmc_child_name(struct cgroup *cgrp, struct cgroup *parent,
+			  char *buf, size_t len)
+{
+	const char *name;
+	size_t n;
+
+	if (!ZMC_KERNFS_NAME_RCU && !cgroup_subsys_on_dfl(memory_cgrp_subsys))
+		return kernfs_path_from_node(cgrp->kn, parent->kn, buf, len);
+	name = zmc_kernfs_name(cgrp->kn);
+	n = strlen(name);
+	if (n + 2 > len)
+		return n + 1;
+	buf[0] = '/';
+	memcpy(buf + 1, name, n + 1);
+	return n + 1;
+}
+
 /**
  * zmc_memcg_path() - the path of a memcg's cgroup, from its hierarchy's root
  * @css: the memcg's css, under RCU.
@@ -178,10 +201,8 @@ int zmc_memcg_path(struct cgroup_subsys_state *css, char *buf, size_t len,
 		pc->len = buf[1] ? strlen(buf) : 0;
 		pc->parent = parent;
 	}
-	/* "/name": the path from the parent, under kernfs' rename lock. */
 	room = len - pc->len;
-	ret = kernfs_path_from_node(css->cgroup->kn, parent->cgroup->kn,
-				    buf + pc->len, room);
+	ret = zmc_child_name(css->cgroup, parent->cgroup, buf + pc->len, room);
 	if (ret < 0 || ret >= room)
 		goto too_long;
 	return 0;
@@ -210,7 +231,7 @@ too_long:
  *   mm/memcontrol.c;
  * - the struct cgroup the memcg pins, with its per-CPU rstat data.
  *
- * Left out: slab and allocator overheads, the kernfs node and the cgroup's
+ * It leaves out slab and allocator overheads, the kernfs node and the cgroup's
  * other controllers' state, shrinker and LRU bookkeeping, and anything still
  * charged to the memcg (CHARGED, SWAP).
  *
