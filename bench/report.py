@@ -384,11 +384,11 @@ def main():
         A("")
     lk = by["lock"]
     if lk:
-        A("The module's lock (`zmc_lock`): readers take it once per row, the free probe once "
-          "per free. The free probe (`zmc_free_pre`) timed by function_graph over plain "
+        A("The module's lock (`zmc_lock`): only the probes take it (readers walk the kernel's "
+          "css tree and look records up under RCU), the free probe once per free. The free probe (`zmc_free_pre`) timed by function_graph over plain "
           "mkdir+rmdir cycles, with no reader (idle) and while `zmcbench readloop` walks "
           "/proc/zombiememcg over and over (walking). Its time is the lookup, the wait for "
-          "`zmc_lock`, the removal and kfree_rcu: an upper bound of the wait. mkdir+rmdir "
+          "`zmc_lock`, the removal and call_rcu: an upper bound of the wait. mkdir+rmdir "
           "latency is shown too (the free probe runs later, in a kworker, so it is not in it). "
           "Two vCPUs, round-robin in one QEMU thread: a vCPU preempted by QEMU while it holds "
           "the lock makes the other spin until its turn, which is an emulation artefact "
