@@ -1,6 +1,68 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Runs the zombiememcg selftests inside a test VM and prints TAP on stdout.
+# Runs the zombiememcg selftest programs inside a test VM, one after the
+# other, and prints their TAP on stdout as one stream: one header, each
+# program's results numbered on from the previous program's (its own header
+# and plan dropped, everything else passed through as it comes), and at the
+# end one plan, the sum of the programs' own plans, so that a program cut
+# short still shows as a plan/count mismatch.  A program that printed no plan
+# adds one failed result.  Exits 1 if a program failed.
+#
 # ZMC_MODULE names the module to load (default /lib/zombiememcg/zombiememcg.ko).
-dir=$(dirname "$0")
-exec "$dir/zombiememcg_test" "${ZMC_MODULE:-/lib/zombiememcg/zombiememcg.ko}"
+# zmc.listing_zombies=N on the kernel command line (or ZMC_LISTING_ZOMBIES)
+# sets how many zombies listing_test grows to (default 12000).
+dir=$(cd "$(dirname "$0")" && pwd)
+module=${ZMC_MODULE:-/lib/zombiememcg/zombiememcg.ko}
+zombies=${ZMC_LISTING_ZOMBIES:-}
+# shellcheck disable=SC2013 # words, not lines
+for arg in $(cat /proc/cmdline 2>/dev/null); do
+	case $arg in
+	zmc.listing_zombies=*) zombies=${arg#zmc.listing_zombies=} ;;
+	esac
+done
+state=${TMPDIR:-/tmp}/zmc-run.$$
+ran=0 plan=0 rc=0
+
+# run NAME CMD...: CMD's TAP, renumbered from $ran + 1; adds to $ran, $plan.
+run() {
+	name=$1
+	shift
+	echo "# selftests: $name"
+	{
+		"$@"
+		echo "ZMC-RC $?"
+	} | awk -v off="$ran" -v name="$name" -v state="$state" '
+		BEGIN { n = 0; plan = -1; rc = -1 }
+		/^TAP version / { next }
+		/^1\.\.[0-9]+/ { if (plan < 0) { plan = substr($1, 4) + 0 }; next }
+		/^ZMC-RC [0-9]+$/ { rc = $2 + 0; next }
+		/^(not )?ok [0-9]+/ {
+			n++
+			match($0, /^(not )?ok [0-9]+/)
+			head = substr($0, 1, RLENGTH)
+			sub(/ [0-9]+$/, "", head)
+			print head " " (off + n) substr($0, RLENGTH + 1)
+			fflush()
+			next
+		}
+		{ print; fflush() }
+		END {
+			if (plan < 0) {
+				n++
+				print "not ok " (off + n) " " name ": printed no TAP plan (exit " rc ")"
+				plan = n
+			}
+			print n, plan, rc > state
+		}'
+	read -r n p prc <"$state"
+	rm -f "$state"
+	ran=$((ran + n)) plan=$((plan + p))
+	# 4: kselftest's "skipped"
+	[ "$prc" = 0 ] || [ "$prc" = 4 ] || rc=1
+}
+
+echo "TAP version 13"
+run zombiememcg_test "$dir/zombiememcg_test" "$module"
+run listing_test "$dir/listing_test" "$module" ${zombies:+"$zombies"}
+echo "1..$plan"
+exit $rc
