@@ -1,12 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Runs the zombiememcg selftest programs inside a test VM, one after the
-# other, and prints their TAP on stdout as one stream: one header, each
+# other, and prints their TAP on stdout as one stream: one header and one
+# plan up front, the sum of the programs' plans (each is asked first with
+# --plan), so that a VM that dies at test 5 of 50 leaves 45 planned tests
+# that did not run, each counted as failed by vm/check.sh; then each
 # program's results numbered on from the previous program's (its own header
-# and plan dropped, everything else passed through as it comes), and at the
-# end one plan, the sum of the programs' own plans, so that a program cut
-# short still shows as a plan/count mismatch.  A program that printed no plan
-# adds one failed result.  Exits 1 if a program failed.
+# and plan dropped, everything else passed through as it comes).  A program
+# that printed no plan adds one failed result, one that ran fewer tests
+# than it planned adds the missing ones as failed.  Exits 1 if a program
+# failed.
 #
 # ZMC_MODULE names the module to load (default /lib/zombiememcg/zombiememcg.ko).
 # zmc.listing_zombies=N on the kernel command line (or ZMC_LISTING_ZOMBIES)
@@ -52,6 +55,10 @@ run() {
 				print "not ok " (off + n) " " name ": printed no TAP plan (exit " rc ")"
 				plan = n
 			}
+			for (i = n + 1; i <= plan; i++)
+				print "not ok " (off + i) " " name ": test " i " of " plan " did not run (exit " rc ")"
+			if (n < plan)
+				n = plan
 			print n, plan, rc > state
 		}'
 	read -r n p prc <"$state"
@@ -61,8 +68,14 @@ run() {
 	[ "$prc" = 0 ] || [ "$prc" = 4 ] || rc=1
 }
 
+total=0
+for prog in zombiememcg_test listing_test; do
+	n=$("$dir/$prog" --plan 2>/dev/null) || n=1
+	case $n in '' | *[!0-9]*) n=1 ;; esac
+	total=$((total + n))
+done
 echo "TAP version 13"
+echo "1..$total"
 run zombiememcg_test "$dir/zombiememcg_test" "$module"
 run listing_test "$dir/listing_test" "$module" ${zombies:+"$zombies"}
-echo "1..$plan"
 exit $rc

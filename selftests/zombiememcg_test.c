@@ -1712,6 +1712,12 @@ int main(int argc, char **argv)
 {
 	int ret;
 
+	/* run.sh asks every program for its plan before running any. */
+	if (argc > 1 && !strcmp(argv[1], "--plan")) {
+		printf("%d\n", ARRAY_SIZE(tests_before) + ARRAY_SIZE(bad_inputs) +
+		       ARRAY_SIZE(tests_after));
+		return 0;
+	}
 	if (argc > 1)
 		module_path = argv[1];
 	if (argc > 2)
