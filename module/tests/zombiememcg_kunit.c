@@ -1041,10 +1041,93 @@ static void zmc_test_cursor_states(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (long)n + 1, zmc_kernel_live() + zmc_kernel_dying());
 }
 
+/*
+ * zmc_memcg_path() against the kernel's own cgroup_path(), for every memcg
+ * of a walk: with the parent's path kept from one call to the next (as the
+ * listing does), and without.
+ */
+static void zmc_test_walk_paths(struct kunit *test)
+{
+	char *got = zmc_test_kvzalloc(test, PATH_MAX);
+	char *fresh = zmc_test_kvzalloc(test, PATH_MAX);
+	char *want = zmc_test_kvzalloc(test, PATH_MAX);
+	struct cgroup_subsys_state *css;
+	size_t n = 0, bad = 0, bad_fresh = 0;
+	struct zmc_path_cache pc;
+	struct zmc_cursor cur;
+
+	zmc_path_cache_reset(&pc);
+	zmc_cursor_init(&cur);
+	rcu_read_lock();
+	for (css = zmc_cursor_first(&cur); css; css = zmc_cursor_next(&cur)) {
+		int ret = cgroup_path(css->cgroup, want, PATH_MAX);
+
+		n++;
+		if (ret < 0 || zmc_memcg_path(css, got, PATH_MAX, &pc) || strcmp(got, want))
+			bad++;
+		if (zmc_memcg_path(css, fresh, PATH_MAX, NULL) || strcmp(fresh, want))
+			bad_fresh++;
+	}
+	rcu_read_unlock();
+	zmc_cursor_exit(&cur);
+	KUNIT_EXPECT_EQ_MSG(test, bad, (size_t)0, "paths (parent kept) unlike cgroup_path()");
+	KUNIT_EXPECT_EQ_MSG(test, bad_fresh, (size_t)0, "paths unlike cgroup_path()");
+	if (!n)
+		kunit_skip(test, "no memcg below the root");
+}
+
+/*
+ * A path that does not fit: "?", and the parent's path forgotten, so that
+ * the next call into the same buffer is right again.  Both ways: the
+ * parent's path looked up (a miss) and kept from the call before (a hit).
+ */
+static void zmc_test_walk_path_too_long(struct kunit *test)
+{
+	char *want = zmc_test_kvzalloc(test, PATH_MAX);
+	int short_ret = 0, miss_ret = -1, hit_ret = 0, again_ret = -1;
+	char short_buf[8] = "", got[64] = "", hit_got[64] = "";
+	struct cgroup_subsys_state *css;
+	struct zmc_path_cache pc;
+	struct zmc_cursor cur;
+	size_t len = 0;
+
+	zmc_cursor_init(&cur);
+	rcu_read_lock();
+	/* A memcg two levels down, with a path of 9 to 60 bytes. */
+	for (css = zmc_cursor_first(&cur); css; css = zmc_cursor_next(&cur)) {
+		if (css->parent && css->parent != cur.root &&
+		    cgroup_path(css->cgroup, want, PATH_MAX) > 8 && strlen(want) < 60)
+			break;
+	}
+	if (css) {
+		len = strlen(want);
+		zmc_path_cache_reset(&pc);
+		short_ret = zmc_memcg_path(css, short_buf, sizeof(short_buf), &pc);
+		zmc_path_cache_reset(&pc);
+		miss_ret = zmc_memcg_path(css, got, len + 1, &pc);	/* just enough */
+		hit_ret = zmc_memcg_path(css, got, len, &pc);		/* a byte short */
+		strscpy(hit_got, got, sizeof(hit_got));
+		again_ret = zmc_memcg_path(css, got, len + 1, &pc);
+	}
+	rcu_read_unlock();
+	zmc_cursor_exit(&cur);
+	if (!len)
+		kunit_skip(test, "no memcg two levels below the root");
+	KUNIT_EXPECT_EQ(test, short_ret, -ENAMETOOLONG);
+	KUNIT_EXPECT_STREQ(test, short_buf, "?");
+	KUNIT_EXPECT_EQ(test, miss_ret, 0);
+	KUNIT_EXPECT_EQ(test, hit_ret, -ENAMETOOLONG);
+	KUNIT_EXPECT_STREQ(test, hit_got, "?");
+	KUNIT_EXPECT_EQ(test, again_ret, 0);
+	KUNIT_EXPECT_STREQ(test, got, want);
+}
+
 static struct kunit_case zmc_walk_cases[] = {
 	KUNIT_CASE(zmc_test_walk_counts),
 	KUNIT_CASE(zmc_test_walk_parked),
 	KUNIT_CASE(zmc_test_cursor_states),
+	KUNIT_CASE(zmc_test_walk_paths),
+	KUNIT_CASE(zmc_test_walk_path_too_long),
 	{}
 };
 
@@ -1295,13 +1378,49 @@ static void zmc_test_proc_nothing_listed(struct kunit *test)
 }
 
 /* At threshold 0: one row per zombie the kernel counts, each well-formed. */
+#define ZMC_TEST_PATH	128
+
+/*
+ * The zombies of a walk, in its order: their ids and (the first
+ * ZMC_TEST_PATH - 1 bytes of) their paths from the kernel's cgroup_path().
+ */
+static size_t zmc_test_zombies(u64 *ids, char (*paths)[ZMC_TEST_PATH], size_t max)
+{
+	struct cgroup_subsys_state *css;
+	struct zmc_cursor cur;
+	struct zmc_zombie z;
+	size_t n = 0;
+
+	zmc_cursor_init(&cur);
+	rcu_read_lock();
+	for (css = zmc_cursor_first(&cur); css && n < max; css = zmc_cursor_next(&cur)) {
+		if (!zmc_memcg_zombie(css, 0, &z))
+			continue;
+		ids[n] = z.cgid;
+		if (cgroup_path(css->cgroup, paths[n], ZMC_TEST_PATH) >= ZMC_TEST_PATH)
+			paths[n][0] = '\0';	/* too long to compare */
+		n++;
+	}
+	rcu_read_unlock();
+	zmc_cursor_exit(&cur);
+	return n;
+}
+
+/*
+ * At threshold 0: one row per zombie the kernel counts, each well-formed,
+ * in the walk's order, with the kernel's own ID and path.
+ */
 static void zmc_test_proc_rows_match_kernel(struct kunit *test)
 {
 	char *buf = zmc_test_buf(test), *line, *p;
 	long dying = zmc_kernel_dying();
-	size_t rows = 0, bad = 0;
-	u64 fp = zmc_memcg_footprint();
+	size_t rows = 0, bad = 0, unlike = 0, nz;
+	u64 fp = zmc_memcg_footprint(), *ids;
+	char (*paths)[ZMC_TEST_PATH];
 
+	ids = zmc_test_kvzalloc(test, (dying + 16) * sizeof(*ids));
+	paths = zmc_test_kvzalloc(test, (dying + 16) * ZMC_TEST_PATH);
+	nz = zmc_test_zombies(ids, paths, dying + 16);
 	zmc_test_listing(test, buf);
 	p = buf;
 	line = strsep(&p, "\n");
@@ -1320,10 +1439,22 @@ static void zmc_test_proc_rows_match_kernel(struct kunit *test)
 		    strcmp(f[8], "p") || f[9][0] != '/') {
 			if (!bad++)
 				kunit_err(test, "bad row %zu (%d fields)\n", rows, n);
+			continue;
+		}
+		/* Escaped paths (none here) are left out of the comparison. */
+		if (rows > nz || kstrtoull(f[1], 10, &v) || v != ids[rows - 1] ||
+		    (paths[rows - 1][0] && !strpbrk(paths[rows - 1], " \t\n\\") &&
+		     strcmp(f[9], paths[rows - 1]))) {
+			if (!unlike++)
+				kunit_err(test, "row %zu: %s %s, the walk's zombie: %llu %s\n",
+					  rows, f[1], f[9], rows > nz ? 0 : ids[rows - 1],
+					  rows > nz ? "-" : paths[rows - 1]);
 		}
 	}
 	KUNIT_EXPECT_EQ(test, bad, (size_t)0);
+	KUNIT_EXPECT_EQ_MSG(test, unlike, (size_t)0, "rows unlike the walk's zombies");
 	KUNIT_EXPECT_EQ(test, (long)rows, dying);
+	KUNIT_EXPECT_EQ(test, nz, (size_t)dying);
 	if (!dying)
 		kunit_skip(test, "no zombie memcg on this machine");
 }

@@ -8,7 +8,10 @@
 #   fuzz       zmc_debug fuzz      (older_than_secs)
 #   stress     zmc_debug stress    (churn, readers, tool, tunable, reloads)
 #   fault      zmc_debug fault     (failslab on the module's allocations)
+#   lifecycle  zmc_debug lifecycle (kprobes disarmed; a reader parked across
+#              rmmod; insmod with each of its allocations failing)
 #   reports    unload; kmemleak scan; lockdep still on; taint
+# Every phase prints its TAP plan ("1..N") before its results.
 # Knobs on the kernel command line: zmc.phases=kunit,fuzz,...
 #   zmc.fuzz=WRITES  zmc.stress=WORKERS,CGROUPS,RELOADS,SECS
 #   zmc.fault=CGROUPS,PERCENT  zmc.seed=N
@@ -16,8 +19,8 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 KO_DIR=/lib/zombiememcg
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
-phases="kunit selftests fuzz stress fault"
-fuzz=20000 stress="4 500 20 300" fault="150 40"
+phases="kunit selftests fuzz stress fault lifecycle"
+fuzz=20000 stress="4 150 10 100" fault="150 40"
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	zmc.phases=*) phases=$(echo "${arg#zmc.phases=}" | tr , ' ') ;;
@@ -53,28 +56,105 @@ if [ -w $KMEMLEAK ]; then
 fi
 kmsg "kmemleak baseline done"
 
+CG=/sys/fs/cgroup
+ZK=$CG/zkunit
+# The suites the KUnit module must have run (module/tests/zombiememcg_kunit.c).
+KUNIT_SUITES="zombiememcg_table zombiememcg_age zombiememcg_parse zombiememcg_walk zombiememcg_proc zombiememcg_stats"
+
+dying() { awk '$1 == "nr_dying_subsys_memory" { print $2 }' $CG/cgroup.stat; }
+wait_dying() { # wait_dying N SECS
+	i=0
+	while [ "$(dying)" != "$1" ]; do
+		[ $i -ge $(($2 * 5)) ] && return 1
+		sleep 0.2
+		i=$((i + 1))
+	done
+}
+
+# What the walk, listing and stats suites read: 300 live memcgs (more than
+# a batch of the module's walks, 256) and 40 zombies pinned by sockets.
+kunit_setup() {
+	t=$(date +%s)
+	mkdir $ZK && echo +memory >$ZK/cgroup.subtree_control || return 1
+	ls='' zs='' i=0
+	while [ $i -lt 300 ]; do
+		ls="$ls $ZK/l$i"
+		[ $i -lt 40 ] && zs="$zs $ZK/z$i"
+		i=$((i + 1))
+	done
+	# One process each: a fork and exec costs tens of ms under TCG.
+	# shellcheck disable=SC2086 # one argument per cgroup
+	mkdir $ls || return 1
+	# shellcheck disable=SC2086
+	/selftests/zmc_pin -c zk-pin -s $zs >/tmp/zk-pin.out 2>&1 &
+	pin=$!
+	i=0
+	until grep -q ready /tmp/zk-pin.out; do
+		[ $i -ge 300 ] && { cat /tmp/zk-pin.out; return 1; }
+		sleep 0.2
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2086
+	rmdir $zs || return 1
+	# The offline callbacks run in a kworker after rmdir.
+	sleep 2
+	echo "# kunit: $(find $ZK -mindepth 1 -maxdepth 1 -type d | wc -l) live memcgs and $(dying) zombies below the root, made in $(($(date +%s) - t)) s"
+}
+
+kunit_teardown() {
+	[ -n "${pin:-}" ] && kill "$pin" && wait "$pin" 2>/dev/null
+	rmdir $ZK/l* $ZK 2>/dev/null
+	wait_dying 0 60
+}
+
+# Its own results (1..3) around the suites' KTAP, which the host checks
+# against each suite's own plan.
+kunit_phase() {
+	echo "1..3"
+	ko=$KO_DIR/zombiememcg_kunit.ko
+	rc=0
+	if [ -f $ko ] && kunit_setup && insmod $ko; then
+		echo "ok 1 kunit: zombiememcg_kunit.ko loads (live memcgs and zombies present)"
+	else
+		echo "not ok 1 kunit: zombiememcg_kunit.ko loads (live memcgs and zombies present)"
+		rc=1
+	fi
+	missing=
+	for s in $KUNIT_SUITES; do
+		[ -f /sys/kernel/debug/kunit/$s/results ] || missing="$missing $s"
+	done
+	for d in /sys/kernel/debug/kunit/*/; do
+		s=$(basename "$d")
+		case $s in zombiememcg*) ;; *) continue ;; esac
+		echo "ZMC-KTAP-BEGIN $s"
+		cat "$d/results"
+		echo "ZMC-KTAP-END $s"
+	done
+	if [ -z "$missing" ]; then
+		echo "ok 2 kunit: every suite ran ($KUNIT_SUITES)"
+	else
+		echo "not ok 2 kunit: every suite ran (missing:$missing)"
+		rc=1
+	fi
+	unloaded=1
+	if grep -q '^zombiememcg_kunit ' /proc/modules; then
+		rmmod zombiememcg_kunit || unloaded=0
+	fi
+	if kunit_teardown && [ $unloaded = 1 ]; then
+		echo "ok 3 kunit: zombiememcg_kunit unloads, its zombies freed"
+	else
+		echo "not ok 3 kunit: zombiememcg_kunit unloads, its zombies freed (nr_dying $(dying))"
+		rc=1
+	fi
+	return $rc
+}
+
 for p in $phases; do
 	case $p in
 	kunit)
 		begin kunit
-		rc=0
-		if [ ! -f $KO_DIR/zombiememcg_kunit.ko ]; then
-			echo "not ok 1 zombiememcg_kunit.ko is in the initramfs"
-			rc=1
-		elif ! insmod $KO_DIR/zombiememcg_kunit.ko; then
-			echo "not ok 1 zombiememcg_kunit.ko loads"
-			rc=1
-		else
-			for d in /sys/kernel/debug/kunit/*/; do
-				s=$(basename "$d")
-				case $s in zombiememcg*) ;; *) continue ;; esac
-				echo "ZMC-KTAP-BEGIN $s"
-				cat "$d/results"
-				echo "ZMC-KTAP-END $s"
-			done
-			rmmod zombiememcg_kunit || { echo "not ok 1 zombiememcg_kunit unloads"; rc=1; }
-		fi
-		end $rc
+		kunit_phase
+		end $?
 		;;
 	selftests)
 		begin selftests
@@ -99,6 +179,11 @@ for p in $phases; do
 		/debug/zmc_debug fault $fault
 		end $?
 		;;
+	lifecycle)
+		begin lifecycle
+		/debug/zmc_debug lifecycle
+		end $?
+		;;
 	*)
 		echo "# unknown phase $p"
 		;;
@@ -106,15 +191,16 @@ for p in $phases; do
 done
 
 begin reports
+echo "1..4"
 n=1
-if grep -q '^zombiememcg ' /proc/modules; then
-	if rmmod zombiememcg; then
-		echo "ok $n reports: module unloaded at the end"
-	else
-		echo "not ok $n reports: module unloaded at the end"
-	fi
-	n=$((n + 1))
+if ! grep -q '^zombiememcg ' /proc/modules; then
+	echo "ok $n reports: module unloaded at the end (it was not loaded)"
+elif rmmod zombiememcg; then
+	echo "ok $n reports: module unloaded at the end"
+else
+	echo "not ok $n reports: module unloaded at the end"
 fi
+n=$((n + 1))
 if [ -w $KMEMLEAK ]; then
 	# Objects younger than 5 s are not reported: wait, scan twice.
 	sleep 6
