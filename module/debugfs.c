@@ -209,7 +209,7 @@ static int zmc_stats_show(struct seq_file *m, void *v)
 		   (u64)t.zombies * zmc_memcg_footprint());
 	seq_puts(m, "biggest_creator ");
 	if (comm)
-		seq_escape(m, comm, " \t\n\\");
+		seq_escape(m, comm, ZMC_ESCAPE);
 	else
 		seq_putc(m, '-');
 	seq_printf(m, "\nbiggest_creator_zombies %zu\n", most);

@@ -22,8 +22,6 @@
 #include "zombiememcg.h"
 
 #define ZMC_PROC_NAME		"zombiememcg"
-/* Characters escaped in COMM and PATH, as octal, as /proc/mounts does. */
-#define ZMC_ESCAPE		" \t\n\\"
 
 static u64 zmc_older_than;
 

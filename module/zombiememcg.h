@@ -58,6 +58,9 @@ struct zmc_meta {
 	char comm[TASK_COMM_LEN];
 };
 
+/* Characters escaped in COMM and PATH, as octal, as /proc/mounts does. */
+#define ZMC_ESCAPE	" \t\n\\"
+
 /* Row flags, shown in the FLAGS column. */
 #define ZMC_F_UNSEEN	BIT(0)	/* offline not seen: AGE counts from load */
 
