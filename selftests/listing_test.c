@@ -14,9 +14,10 @@
  * buckets), and shrinks it back to the long-lived set by closing their
  * sockets in batches.
  *
- * Every zombie is a cgroup this process enters, opens a TCP socket in (the
- * socket holds its memcg on every kernel version; page cache would not on
- * 7.x, where LRU pages are reparented at offline), leaves and removes; the
+ * Every zombie is a cgroup that a child sharing this process's memory and
+ * files enters and opens a TCP socket in (the socket holds its memcg on
+ * every kernel version; page cache would not on 7.x, where LRU pages are
+ * reparented at offline) before it exits; then the cgroup is removed.  The
  * socket stays open here until its zombie is to be freed.
  *
  * The readers run at the lowest priority, and everything on CPU 0: TCG
@@ -451,10 +452,10 @@ static double wait_reads(unsigned long n, double secs)
 /* ---- zombies ---- */
 
 /* Time spent in each step of make_zombie(), for the diagnostics. */
-enum { ST_MKDIR, ST_ENTER, ST_SOCKET, ST_HOME, ST_RMDIR, NR_STEPS };
+enum { ST_MKDIR, ST_ENTER, ST_RMDIR, NR_STEPS };
 
 static const char *const step_name[NR_STEPS] = {
-	"mkdir", "enter", "socket", "leave", "rmdir",
+	"mkdir", "child enters, opens a socket", "rmdir",
 };
 
 static double step_secs[NR_STEPS];
@@ -467,26 +468,54 @@ static double step(int st, double t0)
 	return t;
 }
 
-static int root_procs = -1;	/* CG_ROOT/cgroup.procs, to go home */
 static int list_dir = -1;	/* LIST_CG */
 
-static int go_home(void)
+/*
+ * What make_zombie()'s child does inside the cgroup, and tells back.  The
+ * child shares this process's memory and files (CLONE_VM, CLONE_FILES): the
+ * socket it opens is in our table of files, and every user page it touches
+ * belongs to our mm, whose owner (this process) stays in CG_ROOT, so no
+ * user page is ever charged to the cgroup.  Entering the cgroup ourselves
+ * would not do: a page first written there (a copy-on-write break of a
+ * page shared with the readers, forked earlier) stays charged to it, and
+ * pins the zombie for our lifetime before 7.x.
+ */
+struct inside {
+	int procs;		/* the cgroup's cgroup.procs, open for writing */
+	int sock;		/* the socket, or -1 */
+	int err;		/* errno of what failed */
+};
+
+#define INSIDE_STACK	(64 << 10)
+static char *inside_stack;
+
+static int inside_main(void *arg)
 {
-	return pwrite(root_procs, "0", 1, 0) == 1 ? 0 : -1;
+	struct inside *in = arg;
+
+	if (write(in->procs, "0", 1) != 1) {
+		in->err = errno;
+		return 1;
+	}
+	in->sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (in->sock < 0)
+		in->err = errno;
+	return 0;
 }
 
 /*
- * Create LIST_CG/@name, enter it, open a TCP socket there, go home, remove
- * the cgroup; its ID in @id if not NULL.  The socket, which keeps the
- * zombie, or -1 with diag set.  Nothing here may fault in a user page
- * while inside the cgroup: charged to it, it would pin it too (before 7.x).
+ * Create LIST_CG/@name, open a TCP socket there (from a child that enters
+ * it and exits), remove the cgroup; its ID in @id if not NULL.  The socket,
+ * which keeps the zombie, or -1 with diag set.
  */
 static int make_zombie(const char *name, unsigned long long *id)
 {
+	struct inside in = { .sock = -1 };
 	char procs[64];
 	struct stat st;
-	int fd, s, err;
+	int status;
 	double t = now_secs();
+	pid_t pid;
 
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", name);
 	if (mkdirat(list_dir, name, 0755)) {
@@ -494,42 +523,41 @@ static int make_zombie(const char *name, unsigned long long *id)
 		return -1;
 	}
 	t = step(ST_MKDIR, t);
-	fd = openat(list_dir, procs, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "0", 1) != 1) {
-		fail_msg("enter %s/%s: %s", LIST_CG, name, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	in.procs = openat(list_dir, procs, O_WRONLY | O_CLOEXEC);
+	if (in.procs < 0) {
+		fail_msg("open %s/%s: %s", LIST_CG, procs, strerror(errno));
 		return -1;
 	}
-	close(fd);
+	/* CLONE_VFORK: we go on once the child has exited. */
+	pid = clone(inside_main, inside_stack + INSIDE_STACK,
+		    CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, &in);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		fail_msg("clone into %s/%s: %s", LIST_CG, name, strerror(errno));
+		close(in.procs);
+		return -1;
+	}
+	close(in.procs);
 	t = step(ST_ENTER, t);
-	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	err = errno;
-	t = step(ST_SOCKET, t);
-	if (go_home()) {
-		fail_msg("back to %s: %s", CG_ROOT, strerror(errno));
-		return -1;
-	}
-	t = step(ST_HOME, t);
-	if (s < 0) {
-		fail_msg("socket in %s/%s: %s", LIST_CG, name, strerror(err));
+	if (in.sock < 0) {
+		fail_msg("%s in %s/%s: %s", in.err && status ? "enter" : "socket",
+			 LIST_CG, name, strerror(in.err));
 		return -1;
 	}
 	if (id) {
 		if (fstatat(list_dir, name, &st, 0)) {
 			fail_msg("stat %s/%s: %s", LIST_CG, name, strerror(errno));
-			close(s);
+			close(in.sock);
 			return -1;
 		}
 		*id = st.st_ino;
 	}
 	if (unlinkat(list_dir, name, AT_REMOVEDIR)) {
 		fail_msg("rmdir %s/%s: %s", LIST_CG, name, strerror(errno));
-		close(s);
+		close(in.sock);
 		return -1;
 	}
 	step(ST_RMDIR, t);
-	return s;
+	return in.sock;
 }
 
 /* MemAvailable, in kB; -1 if unknown. */
@@ -599,10 +627,9 @@ static int setup_env(void)
 		fail_msg("%s with +memory: %s", LIST_CG, strerror(errno));
 		return -1;
 	}
-	root_procs = open(CG_ROOT "/cgroup.procs", O_WRONLY | O_CLOEXEC);
 	list_dir = open(LIST_CG, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (root_procs < 0 || list_dir < 0) {
-		fail_msg("open %s: %s", CG_ROOT, strerror(errno));
+	if (list_dir < 0) {
+		fail_msg("open %s: %s", LIST_CG, strerror(errno));
 		return -1;
 	}
 	rl.rlim_cur = target + NR_KEEP + 256;
@@ -612,9 +639,9 @@ static int setup_env(void)
 			 strerror(errno));
 		return -1;
 	}
-	/* Touched now: no page of it may be first faulted in a cgroup. */
 	fds = calloc(target, sizeof(*fds));
-	if (!fds) {
+	inside_stack = malloc(INSIDE_STACK);
+	if (!fds || !inside_stack) {
 		fail_msg("out of memory");
 		return -1;
 	}
@@ -800,12 +827,10 @@ static int grow(int *ok)
 	ksft_print_msg("listing: phase growth: %d zombies in %.1f s (%.2f ms each, %.1f s of it waiting for reads), dying memcgs %ld, records %lld, reads %lu\n",
 		       n, t1 - t0, n ? (t1 - t0 - waited) * 1000 / n : 0.0,
 		       waited, dying, records, reads_in(PH_GROW));
-	ksft_print_msg("listing: growth steps, ms each: %s %.2f, %s %.2f, %s %.2f, %s %.2f, %s %.2f\n",
+	ksft_print_msg("listing: growth steps, ms each: %s %.2f, %s %.2f, %s %.2f\n",
 		       step_name[0], n ? step_secs[0] * 1000 / n : 0.0,
 		       step_name[1], n ? step_secs[1] * 1000 / n : 0.0,
-		       step_name[2], n ? step_secs[2] * 1000 / n : 0.0,
-		       step_name[3], n ? step_secs[3] * 1000 / n : 0.0,
-		       step_name[4], n ? step_secs[4] * 1000 / n : 0.0);
+		       step_name[2], n ? step_secs[2] * 1000 / n : 0.0);
 	ksft_print_msg("listing: memory: MemAvailable %ld MiB before, %ld MiB at the peak: %ld KiB per zombie\n",
 		       mem0 >> 10, mem_min >> 10, n ? (mem0 - mem_min) / n : 0);
 	return n;
@@ -977,6 +1002,25 @@ static enum ksft_result test_enough_reads(void)
 	return KSFT_PASS;
 }
 
+/* What is still listed, to tell who holds what is left. */
+static void list_left(void)
+{
+	struct rows rs;
+	size_t i;
+
+	if (read_rows(&rs, ZMC_HEADER)) {
+		ksft_print_msg("listing: left: %s\n", diag);
+		return;
+	}
+	ksft_print_msg("listing: left: %zu rows\n", rs.n);
+	for (i = 0; i < rs.n && i < 10; i++)
+		ksft_print_msg("listing: left: id %llu pid %ld comm %s age %llu charged %llu swap %llu flags %s path %s\n",
+			       rs.v[i].id, rs.v[i].pid, rs.v[i].comm, rs.v[i].age,
+			       rs.v[i].charged, rs.v[i].swap, rs.v[i].flags,
+			       rs.v[i].path);
+	free_rows(&rs);
+}
+
 static enum ksft_result test_dying_back(void)
 {
 	double t0 = now_secs();
@@ -997,6 +1041,7 @@ static enum ksft_result test_dying_back(void)
 	ksft_print_msg("listing: phase release: dying memcgs %ld after %.1f s (%ld at the start)\n",
 		       dying, now_secs() - t0, dying_start);
 	if (dying < 0 || dying > dying_start) {
+		list_left();
 		fail_msg("%ld dying memcgs %d s after the release, %ld at the start",
 			 dying, FREE_SECS, dying_start);
 		return KSFT_FAIL;
@@ -1004,12 +1049,7 @@ static enum ksft_result test_dying_back(void)
 	return KSFT_PASS;
 }
 
-struct test {
-	const char *name;
-	enum ksft_result (*fn)(void);
-};
-
-static const struct test tests[] = {
+static const struct zmc_test tests[] = {
 	{ "listing: module loaded, older_than_secs 0, long-lived zombies listed", test_setup },
 	{ "listing: zombies grown past 10,000 and shrunk back while readers read", test_churn },
 	{ "listing: no read listed an ID twice", test_no_dups },
@@ -1017,17 +1057,6 @@ static const struct test tests[] = {
 	{ "listing: every read size read during both growth and shrink", test_enough_reads },
 	{ "listing: the kernel's count of dying memcgs is back to its start", test_dying_back },
 };
-
-static void run_test(const struct test *t)
-{
-	enum ksft_result res;
-
-	diag[0] = '\0';
-	res = t->fn();
-	if (res == KSFT_FAIL && diag[0])
-		ksft_print_msg("%s\n", diag);
-	ksft_test_result(res, t->name, NULL);
-}
 
 int main(int argc, char **argv)
 {
@@ -1067,7 +1096,7 @@ int main(int argc, char **argv)
 			ksft_print_msg("listing: phase stop readers: %.1f s\n",
 				       now_secs() - t);
 		}
-		run_test(&tests[i]);
+		zmc_run_test(&tests[i]);
 	}
 	if (loaded_here) {
 		ret = unload_module();

@@ -14,6 +14,7 @@
 # ZMC_MODULE names the module to load (default /lib/zombiememcg/zombiememcg.ko).
 # zmc.listing_zombies=N on the kernel command line (or ZMC_LISTING_ZOMBIES)
 # sets how many zombies listing_test grows to (default 12000).
+# With /lib/modules-vm/brd.ko it swaps on a RAM disk first (for swap_test).
 dir=$(cd "$(dirname "$0")" && pwd)
 module=${ZMC_MODULE:-/lib/zombiememcg/zombiememcg.ko}
 zombies=${ZMC_LISTING_ZOMBIES:-}
@@ -68,14 +69,31 @@ run() {
 	[ "$prc" = 0 ] || [ "$prc" = 4 ] || rc=1
 }
 
+# Swap for swap_test: a 64 MiB RAM disk (brd, one of the kernel's own
+# modules, in /lib/modules-vm when vm/kernels.sh could fetch it).
+swap_on() {
+	ko=/lib/modules-vm/brd.ko
+	if grep -q '^/' /proc/swaps 2>/dev/null; then
+		echo "# swap: already on"
+	elif [ ! -f $ko ]; then
+		echo "# swap: none ($ko absent)"
+	elif ! out=$({ insmod $ko rd_nr=1 rd_size=65536 && mkswap /dev/ram0 && swapon /dev/ram0; } 2>&1); then
+		echo "# swap: none ($(echo "$out" | tail -n1))"
+	else
+		echo "# swap: on a 64 MiB RAM disk, /dev/ram0"
+	fi
+}
+
 total=0
-for prog in zombiememcg_test listing_test; do
+for prog in zombiememcg_test listing_test swap_test; do
 	n=$("$dir/$prog" --plan 2>/dev/null) || n=1
 	case $n in '' | *[!0-9]*) n=1 ;; esac
 	total=$((total + n))
 done
 echo "TAP version 13"
 echo "1..$total"
+swap_on
 run zombiememcg_test "$dir/zombiememcg_test" "$module"
 run listing_test "$dir/listing_test" "$module" ${zombies:+"$zombies"}
+run swap_test "$dir/swap_test" "$module"
 exit $rc

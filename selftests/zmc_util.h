@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cgpin.h"
+#include "ktap.h"
 
 #define CG_ROOT		"/sys/fs/cgroup"
 #define PROC_FILE	"/proc/zombiememcg"
@@ -437,6 +438,29 @@ static inline long count_rows(const char *header)
 	n = rs.n;
 	free_rows(&rs);
 	return n;
+}
+
+/* ---- running tests ---- */
+
+/* A test: its TAP name, and what runs it (it may fill diag). */
+struct zmc_test {
+	const char *name;
+	enum ksft_result (*fn)(void);
+};
+
+/*
+ * Run @t and print its result: diag, which the test filled, is printed
+ * before a failure and is the reason of a skip.
+ */
+static inline void zmc_run_test(const struct zmc_test *t)
+{
+	enum ksft_result res;
+
+	diag[0] = '\0';
+	res = t->fn();
+	if (res == KSFT_FAIL && diag[0])
+		ksft_print_msg("%s\n", diag);
+	ksft_test_result(res, t->name, res == KSFT_SKIP ? diag : NULL);
 }
 
 #endif /* ZMC_UTIL_H */

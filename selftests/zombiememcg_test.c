@@ -545,9 +545,9 @@ static enum ksft_result test_swap(void)
 		fail_msg("zombie not listed");
 		return KSFT_FAIL;
 	}
-	/* The test VM has no swap device: nothing can be swapped out. */
+	/* Nothing of it was swapped out (swap_test swaps one out). */
 	if (r.swap) {
-		fail_msg("SWAP %llu without a swap device", r.swap);
+		fail_msg("SWAP %llu with nothing swapped out", r.swap);
 		return KSFT_FAIL;
 	}
 	return KSFT_PASS;
@@ -1623,19 +1623,14 @@ static enum ksft_result test_kmemleak(void)
 	return KSFT_PASS;
 }
 
-struct test {
-	const char *name;
-	enum ksft_result (*fn)(void);
-};
-
-static const struct test tests_before[] = {
+static const struct zmc_test tests_before[] = {
 	{ "zombies and a live pinned cgroup made before the module is loaded", test_make_predating },
 	{ "module loads", test_load },
 	{ "/proc/zombiememcg (0400 root) and debugfs files exist", test_interfaces },
 	{ "older_than_secs defaults to 30", test_default_threshold },
 };
 
-static const struct test tests_after[] = {
+static const struct zmc_test tests_after[] = {
 	{ "older_than_secs accepts 3600 and 0", test_good_writes },
 	{ "zombies older than the module are listed, FLAGS p, creator unknown", test_predating_listed },
 	{ "oracle at load: rows equal the kernel's count of dying memcgs", test_oracle_at_load },
@@ -1644,7 +1639,7 @@ static const struct test tests_after[] = {
 	{ "AGE grows", test_age_grows },
 	{ "CHARGED counts the zombie's 1 MiB of tmpfs pages, within 256 KiB", test_charged },
 	{ "CHARGED after the file is deleted: uncharged before 7.x, frozen from 7.x", test_charged_after_delete },
-	{ "SWAP is 0 without a swap device", test_swap },
+	{ "SWAP is 0 for a zombie with nothing swapped out", test_swap },
 	{ "FOOTPRINT is > 0", test_footprint },
 	{ "FOOTPRINT grows with the CPU count", test_footprint_scales },
 	{ "threshold 3600 hides the zombie, 0 shows it again", test_threshold_hides },
@@ -1671,19 +1666,12 @@ static const struct test tests_after[] = {
 	{ "kmemleak: no leaked object of the module", test_kmemleak },
 };
 
-static void run(const struct test *t, int n)
+static void run(const struct zmc_test *t, int n)
 {
 	int i;
 
-	for (i = 0; i < n; i++) {
-		enum ksft_result res;
-
-		diag[0] = '\0';
-		res = t[i].fn();
-		if (res == KSFT_FAIL && diag[0])
-			ksft_print_msg("%s\n", diag);
-		ksft_test_result(res, t[i].name, res == KSFT_SKIP ? diag : NULL);
-	}
+	for (i = 0; i < n; i++)
+		zmc_run_test(&t[i]);
 }
 
 static int setup(void)

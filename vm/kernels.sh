@@ -10,6 +10,10 @@
 # Package names are resolved at run time from the project's own apt lists.
 # Per kernel it writes $ZMC_CACHE/kernels/<id>/env (see zmc_load_kernel);
 # a stamp holding the resolved version makes a warm cache skip everything.
+# Beside it, <id>/modules/ holds the few of the kernel's own modules the
+# test VM loads ($ZMC_VM_MODULES: brd, a RAM disk for the guest's swap),
+# uncompressed, from the package that ships them (linux-image-*-unsigned
+# before 7.x, linux-modules-* from 7.x), with a stamp of its own.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -55,6 +59,36 @@ resolve() {
 		sed -nE 's/^Depends:.*libc6 \(>= ([^)]*)\).*/\1/p' | head -n1)
 }
 
+# fetch_modules ID KDIR STAMP: KDIR/modules/NAME.ko for each of
+# $ZMC_VM_MODULES, from the package of kernel ID (resolved) that ships them.
+# A module the package lacks is only logged: the tests needing it skip.
+fetch_modules() {
+	local id=$1 mdir=$2/modules stamp="$3 ${ZMC_VM_MODULES:-brd}" pkg tmp m ko
+	[[ $(cat "$mdir/stamp" 2>/dev/null) == "$stamp" ]] && return 0
+	pkg=linux-image-$ABI-amd64-unsigned
+	pkg_exists "linux-modules-$ABI-amd64" && pkg=linux-modules-$ABI-amd64
+	tmp=$2/modules.tmp
+	rm -rf "$mdir" "$tmp"
+	mkdir -p "$tmp/debs" "$tmp/root" "$mdir"
+	(cd "$tmp/debs" && zmc_apt apt-get download -q "$pkg=$VERSION" >/dev/null) ||
+		die "kernel $id: apt-get download $pkg=$VERSION failed"
+	dpkg-deb --fsys-tarfile "$tmp"/debs/*.deb | tar -x -C "$tmp/root" --wildcards '*/kernel/drivers/*'
+	for m in ${ZMC_VM_MODULES:-brd}; do
+		ko=$(find "$tmp/root" -name "$m.ko*" | head -n1)
+		case $ko in
+		'') log "kernel $id: $pkg has no $m.ko"; continue ;;
+		*.ko) cp "$ko" "$mdir/$m.ko" ;;
+		*.ko.xz) xz -dc "$ko" >"$mdir/$m.ko" ;;
+		*.ko.zst) zstd -qdc "$ko" >"$mdir/$m.ko" ;;
+		*.ko.gz) gzip -dc "$ko" >"$mdir/$m.ko" ;;
+		*) die "kernel $id: cannot unpack $ko" ;;
+		esac
+	done
+	rm -rf "$tmp"
+	echo "$stamp" >"$mdir/stamp"
+	log "kernel $id: VM modules from $pkg: $(cd "$mdir" && echo *.ko)"
+}
+
 # Turn absolute symlinks inside $1 into relative ones within $1.
 fix_symlinks() {
 	local root=$1 l target
@@ -73,6 +107,7 @@ fetch() {
 	stamp="$ABI $VERSION ${PKGS[*]}"
 	if [[ -f $kdir/env && $(cat "$kdir/stamp" 2>/dev/null) == "$stamp" ]]; then
 		log "kernel $id: $ABI ($VERSION) cached"
+		fetch_modules "$id" "$kdir" "$stamp"
 		return 0
 	fi
 	t0=$(date +%s)
@@ -122,6 +157,7 @@ fetch() {
 		printf 'ZMC_K_BUILD_ENV=%q\n' "$benv"
 	} >"$kdir/env"
 	echo "$stamp" >"$kdir/stamp"
+	fetch_modules "$id" "$kdir" "$stamp"
 	log "kernel $id: $kver ready in $(zmc_since "$t0") s (build env: $benv, gcc-$gccmaj, $(du -sh "$root" | cut -f1))"
 }
 

@@ -5,6 +5,8 @@
 #   /bin/busybox + applet symlinks    (host's busybox-static)
 #   /init, /demo.sh, ...              (every file of vm/guest/)
 #   /lib/zombiememcg/*.ko             ($ZMC_KO_DIR, default $ZMC_BUILD_DIR/KERNEL/ko)
+#   /lib/modules-vm/*.ko              (the kernel's own modules the tests load,
+#                                      e.g. brd: vm/kernels.sh's <id>/modules/)
 #   /bin/*                            ($ZMC_BUILD_DIR/bin/*: static binaries, e.g. zombiememcgstat)
 #   /selftests/...                    ($ZMC_BUILD_DIR/selftests/, with run.sh printing TAP)
 # Every ELF file must be statically linked (the guest has no libc).
@@ -19,7 +21,7 @@ stage=$ZMC_BUILD_DIR/$kernel/initramfs
 zmc_host_deps
 
 rm -rf "$stage"
-mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,lib/zombiememcg,dev,proc,sys,tmp,run,root,etc,selftests}
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,lib/zombiememcg,lib/modules-vm,dev,proc,sys,tmp,run,root,etc,selftests}
 cp /bin/busybox "$stage/bin/busybox"
 for applet in $(/bin/busybox --list-full); do
 	[[ -e $stage/$applet ]] || ln -s /bin/busybox "$stage/$applet"
@@ -39,6 +41,8 @@ shopt -s nullglob
 kos=("$kodir"/*.ko)
 ((${#kos[@]})) || log "warning: no .ko in $kodir"
 ((${#kos[@]})) && cp "${kos[@]}" "$stage/lib/zombiememcg/"
+vmkos=("$(zmc_kernel_dir "$kernel")"/modules/*.ko)
+((${#vmkos[@]})) && cp "${vmkos[@]}" "$stage/lib/modules-vm/"
 bins=("$ZMC_BUILD_DIR"/bin/*)
 ((${#bins[@]})) && cp -a "${bins[@]}" "$stage/bin/"
 [[ -d $ZMC_BUILD_DIR/selftests ]] && cp -a "$ZMC_BUILD_DIR/selftests/." "$stage/selftests/"
@@ -54,4 +58,4 @@ done < <(find "$stage/bin" "$stage/selftests" -type f -print0)
 mkdir -p "$(dirname "$out")"
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out.tmp"
 mv "$out.tmp" "$out"
-log "initramfs for $kernel: $out ($(du -h "$out" | cut -f1); ${#kos[@]} .ko, $(find "$stage/selftests" -type f | wc -l) selftest files)"
+log "initramfs for $kernel: $out ($(du -h "$out" | cut -f1); ${#kos[@]} .ko, ${#vmkos[@]} kernel .ko, $(find "$stage/selftests" -type f | wc -l) selftest files)"

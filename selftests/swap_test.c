@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swap_test: the SWAP column is the zombie's own swap charge, and swap
+ * entries alone hold a zombie until they are freed.  Run as root in a
+ * throw-away VM with a swap device (run.sh swaps on a brd RAM disk when the
+ * initramfs has the kernel's brd.ko; without swap every test skips).
+ *
+ * A process writes SWAP_BYTES into a tmpfs file inside a cgroup and exits;
+ * memory.reclaim pushes those pages out to swap; the cgroup is removed.
+ * Nothing touches the file afterwards, so the zombie's swap charge stays
+ * what memory.swap.current said just before the rmdir, and the row must
+ * say exactly that.  Deleting the file frees the swap entries and the
+ * pages still in memory, which were all that held the memcg: the zombie
+ * must then be freed.
+ *
+ * Usage: swap_test [path/to/zombiememcg.ko]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgpin.h"
+#include "ktap.h"
+#include "zmc_util.h"
+
+#define ARRAY_SIZE(a)	((int)(sizeof(a) / sizeof((a)[0])))
+
+#define SWAP_CG		CG_ROOT "/zmc-swap"
+#define SWAP_MNT	"/tmp/zmc-swap"
+#define SWAP_FILE	SWAP_MNT "/data"
+#define SWAP_BYTES	(4 << 20)
+/* What memory.reclaim must have swapped out for the test to mean much. */
+#define SWAPPED_MIN	(SWAP_BYTES / 2)
+#define RECLAIM_TRIES	20
+#define POLL_SECS	30	/* offline runs in a kworker; frees after RCU */
+
+static bool loaded_here, mounted;
+static char no_swap[160];		/* why the tests cannot run */
+static unsigned long long cg_id;	/* the zombie's cgroup id */
+static long long swap_at_rmdir = -1;	/* its memory.swap.current then */
+static long long swap_left = -1;	/* its SWAP once the file is deleted */
+static int kernel_major, kernel_minor;
+
+/* The first swap device of /proc/swaps in @dev; 0 or -1. */
+static int swap_device(char *dev, size_t size)
+{
+	char buf[4096], *line;
+
+	if (read_file("/proc/swaps", buf, sizeof(buf)) <= 0)
+		return -1;
+	line = strchr(buf, '\n');
+	if (!line || line[1] != '/')
+		return -1;
+	line++;
+	line[strcspn(line, " \t\n")] = '\0';
+	snprintf(dev, size, "%s", line);
+	return 0;
+}
+
+/* The number in the file @path; -1 if unreadable. */
+static long long read_ll(const char *path)
+{
+	char buf[64];
+
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+/* The row of cgroup id @id: 1 found, 0 not listed, -1 unreadable. */
+static int find_id(unsigned long long id, struct row *out)
+{
+	struct rows rs;
+	size_t i;
+	int found = 0;
+
+	if (read_rows(&rs, ZMC_HEADER))
+		return -1;
+	for (i = 0; i < rs.n; i++) {
+		if (rs.v[i].id == id) {
+			if (out)
+				*out = rs.v[i];
+			found = 1;
+			break;
+		}
+	}
+	free_rows(&rs);
+	return found;
+}
+
+/* Swap on, and swap accounted to memory cgroups; else why not. */
+static enum ksft_result test_swap_on(void)
+{
+	char dev[64];
+	int ret;
+
+	if (swap_device(dev, sizeof(dev))) {
+		snprintf(no_swap, sizeof(no_swap),
+			 "no swap device (run.sh swaps on a brd RAM disk when the initramfs has brd.ko)");
+	} else if (access(CG_ROOT "/cgroup.subtree_control", F_OK)) {
+		snprintf(no_swap, sizeof(no_swap), "no cgroup v2 at %s", CG_ROOT);
+	} else if (enable_memory(CG_ROOT)) {
+		snprintf(no_swap, sizeof(no_swap), "no memory controller at %s", CG_ROOT);
+	}
+	if (no_swap[0]) {
+		snprintf(diag, sizeof(diag), "%s", no_swap);
+		return KSFT_SKIP;
+	}
+	if (access(PROC_FILE, F_OK)) {
+		ret = load_module();
+		if (ret && ret != -EEXIST) {
+			fail_msg("load %s: %s", module_path, strerror(-ret));
+			return KSFT_FAIL;
+		}
+		loaded_here = !ret;
+	}
+	ret = set_threshold("0");
+	if (ret) {
+		fail_msg("older_than_secs 0: %s", strerror(-ret));
+		return KSFT_FAIL;
+	}
+	ksft_print_msg("swap: on %s\n", dev);
+	return KSFT_PASS;
+}
+
+/* The cgroup's tmpfs pages, pushed out to swap by memory.reclaim. */
+static enum ksft_result test_swapped_out(void)
+{
+	long long swapped = -1, cur;
+	int i, ret, status;
+	struct stat st;
+	pid_t child;
+
+	if (mkdir(SWAP_MNT, 0700) && errno != EEXIST) {
+		fail_msg("mkdir %s: %s", SWAP_MNT, strerror(errno));
+		return KSFT_FAIL;
+	}
+	if (mount("tmpfs", SWAP_MNT, "tmpfs", 0, "size=16m")) {
+		fail_msg("mount tmpfs on %s: %s", SWAP_MNT, strerror(errno));
+		return KSFT_FAIL;
+	}
+	mounted = true;
+	/*
+	 * A child writes, and exits: the anonymous memory it charged there
+	 * (its stack, the write buffer) goes with it, so that nothing but the
+	 * file's pages and swap entries holds the memcg.
+	 */
+	child = fork();
+	if (!child)
+		_exit(-cg_pin(SWAP_CG, CG_ROOT, PIN_CACHE, SWAP_FILE, SWAP_BYTES));
+	if (child < 0 || waitpid(child, &status, 0) != child)
+		ret = -errno;
+	else
+		ret = WIFEXITED(status) ? -WEXITSTATUS(status) : -EINTR;
+	if (ret) {
+		fail_msg("cgroup %s writing %d bytes of tmpfs: %s", SWAP_CG,
+			 SWAP_BYTES, strerror(-ret));
+		return KSFT_FAIL;
+	}
+	if (stat(SWAP_CG, &st)) {
+		fail_msg("stat %s: %s", SWAP_CG, strerror(errno));
+		return KSFT_FAIL;
+	}
+	cg_id = st.st_ino;
+	if (access(SWAP_CG "/memory.swap.current", F_OK)) {
+		fail_msg("no memory.swap.current: swap not accounted to memcgs (swapaccount=0?)");
+		return KSFT_FAIL;
+	}
+	/* Reclaim gives up early now and then (-EAGAIN): ask again. */
+	for (i = 0; i < RECLAIM_TRIES; i++) {
+		write_line(SWAP_CG "/memory.reclaim", "8M");
+		swapped = read_ll(SWAP_CG "/memory.swap.current");
+		if (swapped >= SWAPPED_MIN)
+			break;
+		sleep_ms(100);
+	}
+	cur = read_ll(SWAP_CG "/memory.current");
+	ksft_print_msg("swap: after %d reclaims, memory.swap.current %lld, memory.current %lld\n",
+		       i + (i < RECLAIM_TRIES), swapped, cur);
+	if (swapped < SWAPPED_MIN) {
+		fail_msg("memory.swap.current %lld after %d reclaims: want >= %d",
+			 swapped, RECLAIM_TRIES, SWAPPED_MIN);
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+/* Removed, the cgroup is a zombie whose SWAP is what it had swapped. */
+static enum ksft_result test_swap_listed(void)
+{
+	double end = now_secs() + POLL_SECS;
+	struct row r;
+	int found;
+
+	if (!cg_id) {
+		fail_msg("no cgroup from the earlier test");
+		return KSFT_FAIL;
+	}
+	swap_at_rmdir = read_ll(SWAP_CG "/memory.swap.current");
+	if (rmdir(SWAP_CG)) {
+		fail_msg("rmdir %s: %s", SWAP_CG, strerror(errno));
+		return KSFT_FAIL;
+	}
+	/* Listed from the rmdir on: the css is marked dying there. */
+	do {
+		found = find_id(cg_id, &r);
+		if (found < 0)
+			return KSFT_FAIL;
+		if (found)
+			break;
+		sleep_ms(200);
+	} while (now_secs() < end);
+	if (!found) {
+		fail_msg("zombie %llu not listed", cg_id);
+		return KSFT_FAIL;
+	}
+	ksft_print_msg("swap: zombie %llu: SWAP %llu, CHARGED %llu; memory.swap.current at rmdir %lld\n",
+		       cg_id, r.swap, r.charged, swap_at_rmdir);
+	if (r.swap != (unsigned long long)swap_at_rmdir) {
+		fail_msg("SWAP %llu, memory.swap.current at rmdir %lld",
+			 r.swap, swap_at_rmdir);
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+/*
+ * Before 6.15 a freed swap entry waits in a per-CPU cache of free slots
+ * (mm/swap_slots.c, up to SWAP_SLOTS_CACHE_SIZE = 64 entries per CPU) and
+ * is uncharged only when that cache is returned; 6.15 removed the cache.
+ */
+#define SLOTS_CACHE_PAGES	64
+static bool slots_cache(void)
+{
+	return kernel_major < 6 || (kernel_major == 6 && kernel_minor < 15);
+}
+
+/* Once the file is deleted, its swap is uncharged (but for that cache). */
+static enum ksft_result test_swap_uncharged(void)
+{
+	double end = now_secs() + POLL_SECS;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned long long cached = SLOTS_CACHE_PAGES * 4096ULL * cpus;
+	struct row r = { 0 };
+	int found;
+
+	if (swap_at_rmdir < 0) {
+		fail_msg("no zombie from the earlier test");
+		return KSFT_FAIL;
+	}
+	if (unlink(SWAP_FILE)) {
+		fail_msg("unlink %s: %s", SWAP_FILE, strerror(errno));
+		return KSFT_FAIL;
+	}
+	do {
+		found = find_id(cg_id, &r);
+		if (found < 0)
+			return KSFT_FAIL;
+		if (!found || r.swap == 0 || (slots_cache() && r.swap <= cached))
+			break;
+		sleep_ms(200);
+	} while (now_secs() < end);
+	swap_left = found ? (long long)r.swap : 0;
+	ksft_print_msg("swap: file deleted: %s, SWAP %llu, CHARGED %llu\n",
+		       found ? "zombie listed" : "zombie freed", r.swap, r.charged);
+	if (found && r.swap && !(slots_cache() && r.swap <= cached)) {
+		fail_msg("SWAP %llu after the file was deleted: want 0%s", r.swap,
+			 slots_cache() ? " or what the per-CPU slot caches hold" : "");
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+/*
+ * The swap entries and pages were all that held the memcg: it is freed,
+ * from 6.15 at once, before once the slot caches are returned (swapoff
+ * drains them; the device is then swapped on again).
+ */
+static enum ksft_result test_freed_with_swap(void)
+{
+	double end = now_secs() + POLL_SECS;
+	char dev[64] = "";
+	int found;
+
+	if (swap_left < 0) {
+		fail_msg("no zombie from the earlier test");
+		return KSFT_FAIL;
+	}
+	if (swap_left && slots_cache()) {
+		if (swap_device(dev, sizeof(dev)) || swapoff(dev) || swapon(dev, 0)) {
+			fail_msg("swapoff/swapon %s: %s", dev, strerror(errno));
+			return KSFT_FAIL;
+		}
+		ksft_print_msg("swap: %s off and on again: the slot caches returned\n", dev);
+	}
+	do {
+		found = find_id(cg_id, NULL);
+		if (found <= 0)
+			break;
+		sleep_ms(200);
+	} while (now_secs() < end);
+	if (found > 0)
+		fail_msg("zombie %llu still listed %d s after its swap was freed",
+			 cg_id, POLL_SECS);
+	return found ? KSFT_FAIL : KSFT_PASS;
+}
+
+static const struct zmc_test tests[] = {
+	{ "swap: a swap device is on, the module loaded", test_swap_on },
+	{ "swap: memory.reclaim swaps out the cgroup's tmpfs pages", test_swapped_out },
+	{ "swap: the zombie's SWAP is its memory.swap.current at rmdir", test_swap_listed },
+	{ "swap: the file deleted, its swap is uncharged (but for the per-CPU slot caches before 6.15)", test_swap_uncharged },
+	{ "swap: the zombie is freed once its swap entries are (slot caches returned)", test_freed_with_swap },
+};
+
+int main(int argc, char **argv)
+{
+	struct utsname u;
+	int i, ret;
+
+	/* run.sh asks every program for its plan before running any. */
+	if (argc > 1 && !strcmp(argv[1], "--plan")) {
+		printf("%d\n", (int)ARRAY_SIZE(tests));
+		return 0;
+	}
+	if (argc > 1 && argv[1][0])
+		module_path = argv[1];
+	ksft_print_header();
+	ksft_set_plan(ARRAY_SIZE(tests));
+	if (geteuid()) {
+		ksft_print_msg("must run as root, in a test VM\n");
+		return 4; /* KSFT_SKIP */
+	}
+	if (!uname(&u))
+		sscanf(u.release, "%d.%d", &kernel_major, &kernel_minor);
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		if (no_swap[0])
+			ksft_test_result(KSFT_SKIP, tests[i].name, no_swap);
+		else
+			zmc_run_test(&tests[i]);
+	}
+	rmdir(SWAP_CG);
+	unlink(SWAP_FILE);
+	if (mounted)
+		umount(SWAP_MNT);
+	if (loaded_here) {
+		ret = unload_module();
+		if (ret)
+			ksft_print_msg("swap: unload: %s\n", strerror(-ret));
+	}
+	return ksft_finished();
+}
