@@ -1075,6 +1075,7 @@ int main(int argc, char **argv)
 		target = atoi(argv[2]);
 	if (target < 1)
 		target = DEFAULT_ZOMBIES;
+	ZMC_REQUIRE_TEST_VM();
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(tests));
 	if (geteuid()) {

@@ -13,7 +13,15 @@
  * pages still in memory, which were all that held the memcg: the zombie
  * must then be freed.
  *
- * Usage: swap_test [path/to/zombiememcg.ko]
+ * With --v1 the same runs on a cgroup v1 memory hierarchy, which the test
+ * mounts (in a boot where cgroup v2 never enabled the memory controller:
+ * vm/check.sh boots one with zmc.cgroup=v1 where the kernel has v1).
+ * There a memcg counts memory+swap in memsw, which shares its place with
+ * the v2 swap counter: the swap is memsw less memory, read from
+ * memory.memsw.usage_in_bytes and memory.usage_in_bytes; memory.force_empty
+ * does memory.reclaim's job.
+ *
+ * Usage: swap_test [--v1] [path/to/zombiememcg.ko]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -35,7 +43,7 @@
 
 #define ARRAY_SIZE(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
-#define SWAP_CG		CG_ROOT "/zmc-swap"
+#define V1_ROOT		"/tmp/zmc-v1-memory"
 #define SWAP_MNT	"/tmp/zmc-swap"
 #define SWAP_FILE	SWAP_MNT "/data"
 #define SWAP_BYTES	(4 << 20)
@@ -44,10 +52,13 @@
 #define RECLAIM_TRIES	20
 #define POLL_SECS	30	/* offline runs in a kworker; frees after RCU */
 
-static bool loaded_here, mounted;
+static bool v1, loaded_here, mounted, v1_mounted;
+static const char *cg_root = CG_ROOT;	/* the memory hierarchy's root */
+static char swap_cg[PATH_MAX];		/* cg_root/zmc-swap */
 static char no_swap[160];		/* why the tests cannot run */
 static unsigned long long cg_id;	/* the zombie's cgroup id */
-static long long swap_at_rmdir = -1;	/* its memory.swap.current then */
+static long long swap_at_rmdir = -1;	/* its swap charge then */
+static long long mem_at_rmdir = -1;	/* and its memory charge */
 static long long swap_left = -1;	/* its SWAP once the file is deleted */
 static int kernel_major, kernel_minor;
 
@@ -75,6 +86,58 @@ static long long read_ll(const char *path)
 	if (read_file(path, buf, sizeof(buf)) <= 0)
 		return -1;
 	return strtoll(buf, NULL, 10);
+}
+
+/* The memory hierarchy's file @name of swap_cg, as a number; -1 if none. */
+static long long cg_value(const char *name)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", swap_cg, name);
+	return read_ll(path);
+}
+
+/* Bytes of swap charged to swap_cg: v2's counter, or v1's memsw - memory. */
+static long long cg_swap(void)
+{
+	long long memsw, mem;
+
+	if (!v1)
+		return cg_value("memory.swap.current");
+	memsw = cg_value("memory.memsw.usage_in_bytes");
+	mem = cg_value("memory.usage_in_bytes");
+	return memsw < 0 || mem < 0 ? -1 : memsw - mem;
+}
+
+static long long cg_memory(void)
+{
+	return cg_value(v1 ? "memory.usage_in_bytes" : "memory.current");
+}
+
+/* Push swap_cg's pages out: 0, or -errno of the last write. */
+static int cg_reclaim(void)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", swap_cg,
+		 v1 ? "memory.force_empty" : "memory.reclaim");
+	return write_line(path, v1 ? "0" : "8M");
+}
+
+/* The v1 memory hierarchy, mounted here; else why not in no_swap. */
+static void mount_v1(void)
+{
+	if (mkdir(V1_ROOT, 0755) && errno != EEXIST) {
+		snprintf(no_swap, sizeof(no_swap), "mkdir %s: %s", V1_ROOT,
+			 strerror(errno));
+	} else if (mount("memory", V1_ROOT, "cgroup", 0, "memory")) {
+		snprintf(no_swap, sizeof(no_swap),
+			 "no cgroup v1 memory controller to mount (%s)%s",
+			 strerror(errno), errno == EBUSY ?
+			 ": cgroup v2 uses it" : ": CONFIG_MEMCG_V1 not set?");
+	} else {
+		v1_mounted = true;
+	}
 }
 
 /* The row of cgroup id @id: 1 found, 0 not listed, -1 unreadable. */
@@ -107,6 +170,8 @@ static enum ksft_result test_swap_on(void)
 	if (swap_device(dev, sizeof(dev))) {
 		snprintf(no_swap, sizeof(no_swap),
 			 "no swap device (run.sh swaps on a brd RAM disk when the initramfs has brd.ko)");
+	} else if (v1) {
+		mount_v1();
 	} else if (access(CG_ROOT "/cgroup.subtree_control", F_OK)) {
 		snprintf(no_swap, sizeof(no_swap), "no cgroup v2 at %s", CG_ROOT);
 	} else if (enable_memory(CG_ROOT)) {
@@ -129,11 +194,12 @@ static enum ksft_result test_swap_on(void)
 		fail_msg("older_than_secs 0: %s", strerror(-ret));
 		return KSFT_FAIL;
 	}
-	ksft_print_msg("swap: on %s\n", dev);
+	ksft_print_msg("swap: on %s, cgroup %s, memory hierarchy at %s\n", dev,
+		       v1 ? "v1" : "v2", cg_root);
 	return KSFT_PASS;
 }
 
-/* The cgroup's tmpfs pages, pushed out to swap by memory.reclaim. */
+/* The cgroup's tmpfs pages, pushed out to swap by reclaim. */
 static enum ksft_result test_swapped_out(void)
 {
 	long long swapped = -1, cur;
@@ -157,39 +223,41 @@ static enum ksft_result test_swapped_out(void)
 	 */
 	child = fork();
 	if (!child)
-		_exit(-cg_pin(SWAP_CG, CG_ROOT, PIN_CACHE, SWAP_FILE, SWAP_BYTES));
+		_exit(-cg_pin(swap_cg, cg_root, PIN_CACHE, SWAP_FILE, SWAP_BYTES));
 	if (child < 0 || waitpid(child, &status, 0) != child)
 		ret = -errno;
 	else
 		ret = WIFEXITED(status) ? -WEXITSTATUS(status) : -EINTR;
 	if (ret) {
-		fail_msg("cgroup %s writing %d bytes of tmpfs: %s", SWAP_CG,
+		fail_msg("cgroup %s writing %d bytes of tmpfs: %s", swap_cg,
 			 SWAP_BYTES, strerror(-ret));
 		return KSFT_FAIL;
 	}
-	if (stat(SWAP_CG, &st)) {
-		fail_msg("stat %s: %s", SWAP_CG, strerror(errno));
+	if (stat(swap_cg, &st)) {
+		fail_msg("stat %s: %s", swap_cg, strerror(errno));
 		return KSFT_FAIL;
 	}
 	cg_id = st.st_ino;
-	if (access(SWAP_CG "/memory.swap.current", F_OK)) {
-		fail_msg("no memory.swap.current: swap not accounted to memcgs (swapaccount=0?)");
+	if (cg_swap() < 0) {
+		fail_msg("no swap counter in %s: swap not accounted to memcgs (swapaccount=0?)",
+			 swap_cg);
 		return KSFT_FAIL;
 	}
 	/* Reclaim gives up early now and then (-EAGAIN): ask again. */
 	for (i = 0; i < RECLAIM_TRIES; i++) {
-		write_line(SWAP_CG "/memory.reclaim", "8M");
-		swapped = read_ll(SWAP_CG "/memory.swap.current");
+		ret = cg_reclaim();
+		swapped = cg_swap();
 		if (swapped >= SWAPPED_MIN)
 			break;
 		sleep_ms(100);
 	}
-	cur = read_ll(SWAP_CG "/memory.current");
-	ksft_print_msg("swap: after %d reclaims, memory.swap.current %lld, memory.current %lld\n",
-		       i + (i < RECLAIM_TRIES), swapped, cur);
+	cur = cg_memory();
+	ksft_print_msg("swap: after %d reclaims, swap %lld, memory %lld%s\n",
+		       i + (i < RECLAIM_TRIES), swapped, cur,
+		       v1 ? " (v1: memsw less memory, and memory)" : "");
 	if (swapped < SWAPPED_MIN) {
-		fail_msg("memory.swap.current %lld after %d reclaims: want >= %d",
-			 swapped, RECLAIM_TRIES, SWAPPED_MIN);
+		fail_msg("swap %lld after %d reclaims (last: %s): want >= %d",
+			 swapped, RECLAIM_TRIES, strerror(-ret), SWAPPED_MIN);
 		return KSFT_FAIL;
 	}
 	return KSFT_PASS;
@@ -206,9 +274,10 @@ static enum ksft_result test_swap_listed(void)
 		fail_msg("no cgroup from the earlier test");
 		return KSFT_FAIL;
 	}
-	swap_at_rmdir = read_ll(SWAP_CG "/memory.swap.current");
-	if (rmdir(SWAP_CG)) {
-		fail_msg("rmdir %s: %s", SWAP_CG, strerror(errno));
+	swap_at_rmdir = cg_swap();
+	mem_at_rmdir = cg_memory();
+	if (rmdir(swap_cg)) {
+		fail_msg("rmdir %s: %s", swap_cg, strerror(errno));
 		return KSFT_FAIL;
 	}
 	/* Listed from the rmdir on: the css is marked dying there. */
@@ -224,11 +293,11 @@ static enum ksft_result test_swap_listed(void)
 		fail_msg("zombie %llu not listed", cg_id);
 		return KSFT_FAIL;
 	}
-	ksft_print_msg("swap: zombie %llu: SWAP %llu, CHARGED %llu; memory.swap.current at rmdir %lld\n",
-		       cg_id, r.swap, r.charged, swap_at_rmdir);
+	ksft_print_msg("swap: zombie %llu: SWAP %llu, CHARGED %llu; at rmdir swap %lld, memory %lld\n",
+		       cg_id, r.swap, r.charged, swap_at_rmdir, mem_at_rmdir);
 	if (r.swap != (unsigned long long)swap_at_rmdir) {
-		fail_msg("SWAP %llu, memory.swap.current at rmdir %lld",
-			 r.swap, swap_at_rmdir);
+		fail_msg("SWAP %llu, swap at rmdir %lld (memory %lld)",
+			 r.swap, swap_at_rmdir, mem_at_rmdir);
 		return KSFT_FAIL;
 	}
 	return KSFT_PASS;
@@ -317,8 +386,8 @@ static enum ksft_result test_freed_with_swap(void)
 
 static const struct zmc_test tests[] = {
 	{ "swap: a swap device is on, the module loaded", test_swap_on },
-	{ "swap: memory.reclaim swaps out the cgroup's tmpfs pages", test_swapped_out },
-	{ "swap: the zombie's SWAP is its memory.swap.current at rmdir", test_swap_listed },
+	{ "swap: reclaim (memory.reclaim; v1: memory.force_empty) swaps out the cgroup's tmpfs pages", test_swapped_out },
+	{ "swap: the zombie's SWAP is its swap charge at rmdir", test_swap_listed },
 	{ "swap: the file deleted, its swap is uncharged (but for the per-CPU slot caches before 6.15)", test_swap_uncharged },
 	{ "swap: the zombie is freed once its swap entries are (slot caches returned)", test_freed_with_swap },
 };
@@ -333,8 +402,16 @@ int main(int argc, char **argv)
 		printf("%d\n", (int)ARRAY_SIZE(tests));
 		return 0;
 	}
+	if (argc > 1 && !strcmp(argv[1], "--v1")) {
+		v1 = true;
+		cg_root = V1_ROOT;
+		argc--;
+		argv++;
+	}
 	if (argc > 1 && argv[1][0])
 		module_path = argv[1];
+	snprintf(swap_cg, sizeof(swap_cg), "%s/zmc-swap", cg_root);
+	ZMC_REQUIRE_TEST_VM();
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(tests));
 	if (geteuid()) {
@@ -349,10 +426,13 @@ int main(int argc, char **argv)
 		else
 			zmc_run_test(&tests[i]);
 	}
-	rmdir(SWAP_CG);
+	rmdir(swap_cg);
 	unlink(SWAP_FILE);
 	if (mounted)
 		umount(SWAP_MNT);
+	/* The hierarchy lives on while it has a cgroup, dying ones too. */
+	if (v1_mounted && umount(V1_ROOT))
+		ksft_print_msg("swap: umount %s: %s\n", V1_ROOT, strerror(errno));
 	if (loaded_here) {
 		ret = unload_module();
 		if (ret)

@@ -39,6 +39,32 @@ static char diag[PATH_MAX * 2 + 512];
 
 #define fail_msg(...) snprintf(diag, sizeof(diag), __VA_ARGS__)
 
+/*
+ * The tests load the module, mount file systems, disarm kprobes, fill the
+ * cgroup tree: they run only in a throw-away test VM, whose initramfs
+ * (vm/mkinitramfs.sh) has this file.  ZMC_DISPOSABLE=1 in the environment
+ * says that another machine may be broken as well.
+ */
+#define ZMC_VM_MARK	"/etc/zombiememcg-test-vm"
+
+static inline bool zmc_in_test_vm(void)
+{
+	const char *env = getenv("ZMC_DISPOSABLE");
+
+	return !access(ZMC_VM_MARK, F_OK) || (env && !strcmp(env, "1"));
+}
+
+/* In main(), after --plan: refuse to run anywhere else. */
+#define ZMC_REQUIRE_TEST_VM()						\
+	do {								\
+		if (!zmc_in_test_vm()) {				\
+			printf("Bail out! not in a zombiememcg test VM (no %s): "	\
+			       "these tests load a module and change kernel state\n",	\
+			       ZMC_VM_MARK);				\
+			return 4;					\
+		}							\
+	} while (0)
+
 /* The module that load_module() loads; main() may point it elsewhere. */
 static const char *module_path = DEFAULT_MODULE;
 

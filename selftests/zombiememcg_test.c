@@ -1710,6 +1710,7 @@ int main(int argc, char **argv)
 		module_path = argv[1];
 	if (argc > 2)
 		tool_path = argv[2];
+	ZMC_REQUIRE_TEST_VM();
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(tests_before) + ARRAY_SIZE(bad_inputs) +
 		      ARRAY_SIZE(tests_after));

@@ -10,7 +10,8 @@
 #      ZMC_SUITES      host suites to run, by name (default: all; "none":
 #                      the VM suites only), e.g. "host-tool style"
 #      and those of vm/kernels.sh, build-module.sh, boot.sh.
-# Suites: vm-<kernel> (TAP of the VM), then every executable in
+# Suites: vm-<kernel>, vm-<kernel>-smp4 and vm-<kernel>-v1 (TAP of the VM:
+# 1 CPU, 4 CPUs, the memory controller on cgroup v1), then every executable in
 # tests/suites/ (host-tool: `make -C tools check`, ...), each printing TAP.
 # Counting: every top-level "ok N"/"not ok N" line; "ok ... # SKIP" is a
 # skip. A VM without sentinel, a kernel WARN/BUG/..., a "Bail out!", a
@@ -41,7 +42,10 @@ suite_result() {
 		/^ok [0-9]+/ { if (tolower($0) ~ /# *skip/) s++; else p++; n++ }
 		/^not ok [0-9]+/ { f++; n++ }
 		END { print p + 0, f + 0, s + 0 }' "$tap")
-	while IFS= read -r line; do notes+=("  skip   $name: $line"); done < <(grep -E '^ok [0-9]+' "$tap" | grep -iE '# *skip' || true)
+	# Skips with one reason (a tier that could not run) are one note.
+	while IFS= read -r line; do notes+=("  skip   $name: $line"); done < <(grep -E '^ok [0-9]+' "$tap" | grep -iE '# *skip' |
+		awk '{ r = $0; sub(/.*# *[Ss][Kk][Ii][Pp] */, "", r); if (!(r in n)) { first[r] = $0; order[++k] = r } n[r]++ }
+			END { for (i = 1; i <= k; i++) print (n[order[i]] > 1 ? n[order[i]] " tests, as " : "") first[order[i]] }' || true)
 	while IFS= read -r line; do notes+=("  FAIL   $name: $line"); done < <(grep -E '^not ok [0-9]+' "$tap" || true)
 	while IFS= read -r line; do set -- "$@" "$line"; done < <(grep -E '^Bail out!' "$tap" || true)
 	local want ran
@@ -154,6 +158,21 @@ for k in "${kernels[@]}"; do
 	t=$(date +%s)
 	vm_suite "$name-smp4" "$k" 4 "${ref:+zmc.footprint_ref=$ref}"
 	phase "boot-smp4[$k]" "$(zmc_since "$t")"
+	# A third boot leaves the memory controller to cgroup v1, where the
+	# kernel has one (before 6.11 always; then CONFIG_MEMCG_V1): run.sh
+	# runs the programs that test a v1 hierarchy.
+	t=$(date +%s)
+	cfg=$(zmc_load_kernel "$k" && echo "$ZMC_KHDR/.config")
+	if grep -q '^# CONFIG_MEMCG_V1 is not set' "$cfg"; then
+		printf 'TAP version 13\n1..1\nok 1 cgroup v1 memory hierarchy # SKIP %s\n' \
+			"kernel $k has no cgroup v1 memory controller (CONFIG_MEMCG_V1 is not set)" >"$results/$name-v1.tap"
+		echo "--- $name-v1"
+		print_tap "$results/$name-v1.tap"
+		suite_result "$name-v1" "$results/$name-v1.tap" 0
+	else
+		vm_suite "$name-v1" "$k" 2 "zmc.cgroup=v1"
+	fi
+	phase "boot-v1[$k]" "$(zmc_since "$t")"
 done
 
 # Host suites: every executable in tests/suites/, each printing TAP on

@@ -29,6 +29,8 @@ done
 # Users for the tests that need a non-root reader.
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' >"$stage/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
+# The selftests run only where this file is (selftests/zmc_util.h).
+echo "a zombiememcg test VM: the selftests may load modules and change kernel state here" >"$stage/etc/zombiememcg-test-vm"
 if [[ $(id -u) == 0 ]]; then
 	mknod -m 600 "$stage/dev/console" c 5 1
 	mknod -m 666 "$stage/dev/null" c 1 3

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # The debug tier: the module under a debug kernel (KASAN, lockdep, kmemleak,
-# KUnit, failslab), in one QEMU VM. Prints TAP on stdout (plan last), logs
+# KUnit, failslab), in one QEMU VM. Prints TAP on stdout (plan first), logs
 # on stderr; exit 1 on any failure.
 #   vm/debug/check.sh [--totals] [SERIES]     SERIES: 6.12 (default)
 # --totals: after the plan, the line "N passed, N failed, N skipped" (for
@@ -13,11 +13,15 @@
 # TAP: one line per KUnit case (each suite's count checked against its own
 # plan), per VM selftest, per fuzz/stress/fault/lifecycle check, the
 # end-of-run report checks, "VM ran to the end" and "no kernel report".
-# Every guest phase prints its own plan; a phase whose count differs from it
-# (or that printed none) is one more failure.
-# A debug kernel that cannot be built for lack of disk space, or
-# ZMC_SKIP_DEBUG=1, gives one "ok 1 ... # SKIP reason"; any other failure to
-# build or boot is "not ok" with the reason.
+# The plan comes first, from the lists of tests: 2 build results, the
+# KUnit cases (KUNIT_CASE lines of module/tests/) and the kunit phase's 3,
+# each guest program's --plan (selftests/run.sh, zmc_debug), the reports
+# phase's 4, and 2 final checks. Every guest phase prints its own plan too;
+# a phase whose count differs from it (or that printed none) is one more
+# failure. Tests of the plan that did not run (the VM died, a build failed)
+# are printed as "not ok" at the end, so that each counts.
+# A debug kernel that cannot be built for lack of disk space skips every
+# test of the plan, with the reason; ZMC_SKIP_DEBUG=1 gives one skip.
 # Env: ZMC_DEBUG_PHASES   (kunit,selftests,fuzz,stress,fault,lifecycle)
 #      ZMC_DEBUG_STRESS   WORKERS,CHAINS_PER_WORKER,RELOADS,MAX_SECS (4,150,10,100)
 #      ZMC_DEBUG_LISTING  zombies the selftests' listing_test grows to (500)
@@ -62,7 +66,7 @@ excused() {
 		END { if (excused) print "ZMC-EXCUSED " excused > "/dev/stderr" }'
 }
 
-n=0 fails=0 skips=0
+n=0 fails=0 skips=0 planned=0
 tap() { # tap ok|notok|skip NAME [REASON]
 	n=$((n + 1))
 	case $1 in
@@ -71,8 +75,18 @@ tap() { # tap ok|notok|skip NAME [REASON]
 	*) echo "not ok $n $2${3:+ # $3}"; fails=$((fails + 1)) ;;
 	esac
 }
+# finish [skip REASON]: the tests of the plan not run, as failures (or
+# skips), then the totals with --totals.
 finish() {
-	echo "1..$n"
+	local i left=$((planned - n))
+	for ((i = 1; i <= left; i++)); do
+		if [[ ${1:-} == skip ]]; then
+			tap skip "$name: test $((n + 1)) of $planned" "$2"
+		else
+			tap notok "$name: test $((n + 1)) of $planned did not run"
+		fi
+	done
+	((planned)) || echo "1..$n"
 	((totals)) && echo "$((n - fails - skips)) passed, $fails failed, $skips skipped"
 	((fails == 0))
 	exit
@@ -91,14 +105,54 @@ if [[ ${ZMC_SKIP_DEBUG:-0} == 1 ]]; then
 	finish
 fi
 t_all=$SECONDS
+phases=${ZMC_DEBUG_PHASES:-kunit,selftests,fuzz,stress,fault,lifecycle}
+IFS=, read -ra want_phases <<<"$phases"
+
+# ---------------------------------------------------------------- plan
+# The guest programs first (they do not depend on the kernel): each says
+# how many tests it runs.
+x=$b/extra/debug
+programs() {
+	if [[ ${ZMC_SKIP_USERSPACE:-0} != 1 ]]; then
+		"$ZMC_VM_DIR/build-userspace.sh" || return 1
+	fi
+	rm -rf "$b/extra"
+	mkdir -p "$x"
+	gcc -static -O2 -g -Wall -Wextra -Wno-format-truncation -Werror=implicit-function-declaration \
+		-I"$ZMC_REPO/selftests" -o "$x/zmc_debug" "$ZMC_VM_DIR/debug/guest/zmc_debug.c" || return 1
+	install -m 0755 "$ZMC_VM_DIR/debug/guest/run.sh" "$x/run.sh"
+}
+if ! timed programs programs >"$results/$name-programs.log" 2>&1; then
+	tail -n 30 "$results/$name-programs.log" >&2
+	tap notok "$name: guest programs built" "log: $results/$name-programs.log"
+	finish
+fi
+# plan_of PHASE: the number of TAP results the phase adds.
+plan_of() {
+	case $1 in
+	kunit) echo $((3 + $(cat "$modsrc"/module/tests/*.c 2>/dev/null | grep -cE '^[[:space:]]*KUNIT_CASE(_PARAM)?\(' || true))) ;;
+	selftests) sh "$ZMC_BUILD_DIR/selftests/run.sh" --plan ;;
+	reports) echo 4 ;;
+	*) "$x/zmc_debug" --plan "$1" ;;
+	esac
+}
+planned=4
+for p in "${want_phases[@]}" reports; do
+	if ! k=$(plan_of "$p") || [[ ! $k =~ ^[0-9]+$ ]]; then
+		planned=0
+		tap notok "$name: the plan of phase $p" "no count (${k:-nothing})"
+		finish
+	fi
+	planned=$((planned + k))
+done
+echo "1..$planned"
 
 # ---------------------------------------------------------------- kernel
 rc=0
 timed kernel "$ZMC_VM_DIR/debug/build-kernel.sh" "$series" 2>"$results/$name-kernel.log" || rc=$?
 cat "$results/$name-kernel.log" >&2
 if ((rc == 3)); then
-	tap skip "$name: debug kernel" "$(tail -n1 "$results/$name-kernel.log")"
-	finish
+	finish skip "debug kernel not built: $(tail -n1 "$results/$name-kernel.log")"
 elif ((rc != 0)); then
 	tap notok "$name: debug kernel built" "$(grep -m1 'error:' "$results/$name-kernel.log" | sed 's/^\[zmc\] error: //' || echo "vm/debug/build-kernel.sh exited $rc")"
 	finish
@@ -138,15 +192,6 @@ grep -E 'warning:|error:' "$results/$name-build.log" >&2 || true
 tap ok "$name: module and KUnit module built against the debug kernel ($(cd "$b/ko" && echo *.ko))"
 
 guest() {
-	local x=$b/extra/debug
-	if [[ ${ZMC_SKIP_USERSPACE:-0} != 1 ]]; then
-		"$ZMC_VM_DIR/build-userspace.sh" || return 1
-	fi
-	rm -rf "$b/extra"
-	mkdir -p "$x"
-	gcc -static -O2 -g -Wall -Wextra -Wno-format-truncation -Werror=implicit-function-declaration \
-		-I"$ZMC_REPO/selftests" -o "$x/zmc_debug" "$ZMC_VM_DIR/debug/guest/zmc_debug.c" || return 1
-	install -m 0755 "$ZMC_VM_DIR/debug/guest/run.sh" "$x/run.sh"
 	ZMC_KO_DIR=$b/ko "$ZMC_VM_DIR/mkinitramfs.sh" "$kid" || return 1
 	# /debug/ as a second archive: the kernel unpacks both.
 	if LC_ALL=C readelf -l "$x/zmc_debug" | grep -q 'program interpreter'; then
@@ -158,12 +203,11 @@ guest() {
 }
 if ! timed guest guest >"$results/$name-guest.log" 2>&1; then
 	tail -n 30 "$results/$name-guest.log" >&2
-	tap notok "$name: guest programs and initramfs" "log: $results/$name-guest.log"
+	tap notok "$name: initramfs" "log: $results/$name-guest.log"
 	finish
 fi
 
 # ---------------------------------------------------------------- boot
-phases=${ZMC_DEBUG_PHASES:-kunit,selftests,fuzz,stress,fault,lifecycle}
 # earlycon + keep_bootcon: this kernel's ttyS0 console falls silent once
 # /init runs (cause not found); the boot console keeps printing, panics too.
 append="earlycon=uart8250,io,0x3f8,115200 keep_bootcon panic_on_warn=1 zmc.phases=$phases"
@@ -270,7 +314,6 @@ while IFS= read -r line; do
 	fi
 done <"$out"
 
-IFS=, read -ra want_phases <<<"$phases"
 for p in "${want_phases[@]}" reports; do
 	if [[ -z ${began[$p]:-} ]]; then
 		tap notok "$p: phase ran" "never started (the VM died or timed out before it)"

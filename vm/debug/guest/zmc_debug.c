@@ -2187,10 +2187,32 @@ static int cmd_lifecycle(int argc, char **argv)
 	return finished();
 }
 
+/* How many tests each command plans, for the tier's plan up front. */
+static const struct {
+	const char *cmd;
+	int tests;
+} plans[] = {
+	{ "fuzz", FZ_N },
+	{ "stress", ST_N },
+	{ "fault", FT_N },
+	{ "lifecycle", LC_N },
+};
+
 int main(int argc, char **argv)
 {
 	const char *env = getenv("ZMC_MODULE");
+	size_t i;
 
+	if (argc == 3 && !strcmp(argv[1], "--plan")) {
+		for (i = 0; i < sizeof(plans) / sizeof(plans[0]); i++) {
+			if (!strcmp(argv[2], plans[i].cmd)) {
+				printf("%d\n", plans[i].tests);
+				return 0;
+			}
+		}
+		fprintf(stderr, "%s: no command %s\n", argv[0], argv[2]);
+		return 2;
+	}
 	if (env && *env)
 		module_path = env;
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -2201,6 +2223,7 @@ int main(int argc, char **argv)
 	    rng_state);
 	if (argc < 2)
 		goto usage;
+	ZMC_REQUIRE_TEST_VM();
 	if (!strcmp(argv[1], "fuzz"))
 		return cmd_fuzz(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "stress"))
@@ -2210,6 +2233,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "lifecycle"))
 		return cmd_lifecycle(argc - 2, argv + 2);
 usage:
-	fprintf(stderr, "usage: %s fuzz|stress|fault|lifecycle [ARGS...]\n", argv[0]);
+	fprintf(stderr, "usage: %s fuzz|stress|fault|lifecycle [ARGS...]\n"
+		"       %s --plan fuzz|stress|fault|lifecycle\n", argv[0], argv[0]);
 	return 2;
 }
