@@ -14,11 +14,11 @@
  * buckets), and shrinks it back to the long-lived set by closing their
  * sockets in batches.
  *
- * Every zombie is a cgroup that a child sharing this process's memory and
- * files enters and opens a TCP socket in (the socket holds its memcg on
- * every kernel version; page cache would not on 7.x, where LRU pages are
- * reparented at offline) before it exits; then the cgroup is removed.  The
- * socket stays open here until its zombie is to be freed.
+ * Every zombie is a cgroup this process enters, opens a TCP socket in (the
+ * socket holds its memcg on every kernel version; page cache would not on
+ * 7.x, where LRU pages are reparented at offline), leaves and removes; the
+ * socket stays open here until its zombie is to be freed.  No user page of
+ * this process may be faulted in while it is inside (see own_pages()).
  *
  * The readers run at the lowest priority, and everything on CPU 0: TCG
  * emulates all vCPUs in one host thread, round robin, so a second busy vCPU
@@ -387,6 +387,38 @@ static void reader_main(int i)
 	_exit(0);
 }
 
+/* Write to @depth bytes of stack, so that the stack mapping covers them. */
+static __attribute__((noinline)) void grow_stack(size_t depth)
+{
+	volatile char pad[64 << 10];
+	size_t i;
+
+	for (i = 0; i < sizeof(pad); i += 4096)
+		pad[i] = 0;
+	if (depth > sizeof(pad))
+		grow_stack(depth - sizeof(pad));
+}
+
+/*
+ * Make every user page of this process its own, now, in the root cgroup.
+ * A page first faulted in while the process is inside a cgroup, or copied
+ * there on a write to a page still shared with the readers forked before,
+ * is charged to that cgroup and pins its zombie for as long as the page
+ * lives: the kernel's count of dying memcgs then never comes back (seen on
+ * 6.1: keep-0 held by 8 KiB, 7 runs in 75).  mlockall() faults in every
+ * mapping, writable private ones with a write, which breaks copy-on-write;
+ * MCL_FUTURE does the same for mappings made later, when they are made.
+ */
+static int own_pages(void)
+{
+	grow_stack(256 << 10);
+	if (mlockall(MCL_CURRENT | MCL_FUTURE)) {
+		fail_msg("mlockall: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int start_readers(void)
 {
 	int i;
@@ -400,7 +432,7 @@ static int start_readers(void)
 		if (!readers[i])
 			reader_main(i);
 	}
-	return 0;
+	return own_pages();
 }
 
 /* Each finishes the read it is in; one that takes too long is killed. */
@@ -452,10 +484,10 @@ static double wait_reads(unsigned long n, double secs)
 /* ---- zombies ---- */
 
 /* Time spent in each step of make_zombie(), for the diagnostics. */
-enum { ST_MKDIR, ST_ENTER, ST_RMDIR, NR_STEPS };
+enum { ST_MKDIR, ST_ENTER, ST_SOCKET, ST_HOME, ST_RMDIR, NR_STEPS };
 
 static const char *const step_name[NR_STEPS] = {
-	"mkdir", "child enters, opens a socket", "rmdir",
+	"mkdir", "enter", "socket", "leave", "rmdir",
 };
 
 static double step_secs[NR_STEPS];
@@ -468,54 +500,27 @@ static double step(int st, double t0)
 	return t;
 }
 
+static int root_procs = -1;	/* CG_ROOT/cgroup.procs, to go home */
 static int list_dir = -1;	/* LIST_CG */
 
-/*
- * What make_zombie()'s child does inside the cgroup, and tells back.  The
- * child shares this process's memory and files (CLONE_VM, CLONE_FILES): the
- * socket it opens is in our table of files, and every user page it touches
- * belongs to our mm, whose owner (this process) stays in CG_ROOT, so no
- * user page is ever charged to the cgroup.  Entering the cgroup ourselves
- * would not do: a page first written there (a copy-on-write break of a
- * page shared with the readers, forked earlier) stays charged to it, and
- * pins the zombie for our lifetime before 7.x.
- */
-struct inside {
-	int procs;		/* the cgroup's cgroup.procs, open for writing */
-	int sock;		/* the socket, or -1 */
-	int err;		/* errno of what failed */
-};
-
-#define INSIDE_STACK	(64 << 10)
-static char *inside_stack;
-
-static int inside_main(void *arg)
+static int go_home(void)
 {
-	struct inside *in = arg;
-
-	if (write(in->procs, "0", 1) != 1) {
-		in->err = errno;
-		return 1;
-	}
-	in->sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (in->sock < 0)
-		in->err = errno;
-	return 0;
+	return pwrite(root_procs, "0", 1, 0) == 1 ? 0 : -1;
 }
 
 /*
- * Create LIST_CG/@name, open a TCP socket there (from a child that enters
- * it and exits), remove the cgroup; its ID in @id if not NULL.  The socket,
- * which keeps the zombie, or -1 with diag set.
+ * Create LIST_CG/@name, enter it, open a TCP socket there, go home, remove
+ * the cgroup; its ID in @id if not NULL.  The socket, which keeps the
+ * zombie, or -1 with diag set.  Nothing here may fault in a user page
+ * while inside the cgroup: charged to it, it would pin it too for our
+ * lifetime (before 7.x).  own_pages() made sure that none is left to fault.
  */
 static int make_zombie(const char *name, unsigned long long *id)
 {
-	struct inside in = { .sock = -1 };
 	char procs[64];
 	struct stat st;
-	int status;
+	int fd, s, err;
 	double t = now_secs();
-	pid_t pid;
 
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", name);
 	if (mkdirat(list_dir, name, 0755)) {
@@ -523,41 +528,42 @@ static int make_zombie(const char *name, unsigned long long *id)
 		return -1;
 	}
 	t = step(ST_MKDIR, t);
-	in.procs = openat(list_dir, procs, O_WRONLY | O_CLOEXEC);
-	if (in.procs < 0) {
-		fail_msg("open %s/%s: %s", LIST_CG, procs, strerror(errno));
+	fd = openat(list_dir, procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0", 1) != 1) {
+		fail_msg("enter %s/%s: %s", LIST_CG, name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	/* CLONE_VFORK: we go on once the child has exited. */
-	pid = clone(inside_main, inside_stack + INSIDE_STACK,
-		    CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, &in);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
-		fail_msg("clone into %s/%s: %s", LIST_CG, name, strerror(errno));
-		close(in.procs);
-		return -1;
-	}
-	close(in.procs);
+	close(fd);
 	t = step(ST_ENTER, t);
-	if (in.sock < 0) {
-		fail_msg("%s in %s/%s: %s", in.err && status ? "enter" : "socket",
-			 LIST_CG, name, strerror(in.err));
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	err = errno;
+	t = step(ST_SOCKET, t);
+	if (go_home()) {
+		fail_msg("back to %s: %s", CG_ROOT, strerror(errno));
+		return -1;
+	}
+	t = step(ST_HOME, t);
+	if (s < 0) {
+		fail_msg("socket in %s/%s: %s", LIST_CG, name, strerror(err));
 		return -1;
 	}
 	if (id) {
 		if (fstatat(list_dir, name, &st, 0)) {
 			fail_msg("stat %s/%s: %s", LIST_CG, name, strerror(errno));
-			close(in.sock);
+			close(s);
 			return -1;
 		}
 		*id = st.st_ino;
 	}
 	if (unlinkat(list_dir, name, AT_REMOVEDIR)) {
 		fail_msg("rmdir %s/%s: %s", LIST_CG, name, strerror(errno));
-		close(in.sock);
+		close(s);
 		return -1;
 	}
 	step(ST_RMDIR, t);
-	return in.sock;
+	return s;
 }
 
 /* MemAvailable, in kB; -1 if unknown. */
@@ -627,9 +633,10 @@ static int setup_env(void)
 		fail_msg("%s with +memory: %s", LIST_CG, strerror(errno));
 		return -1;
 	}
+	root_procs = open(CG_ROOT "/cgroup.procs", O_WRONLY | O_CLOEXEC);
 	list_dir = open(LIST_CG, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (list_dir < 0) {
-		fail_msg("open %s: %s", LIST_CG, strerror(errno));
+	if (root_procs < 0 || list_dir < 0) {
+		fail_msg("open %s: %s", CG_ROOT, strerror(errno));
 		return -1;
 	}
 	rl.rlim_cur = target + NR_KEEP + 256;
@@ -640,8 +647,7 @@ static int setup_env(void)
 		return -1;
 	}
 	fds = calloc(target, sizeof(*fds));
-	inside_stack = malloc(INSIDE_STACK);
-	if (!fds || !inside_stack) {
+	if (!fds) {
 		fail_msg("out of memory");
 		return -1;
 	}
@@ -827,10 +833,12 @@ static int grow(int *ok)
 	ksft_print_msg("listing: phase growth: %d zombies in %.1f s (%.2f ms each, %.1f s of it waiting for reads), dying memcgs %ld, records %lld, reads %lu\n",
 		       n, t1 - t0, n ? (t1 - t0 - waited) * 1000 / n : 0.0,
 		       waited, dying, records, reads_in(PH_GROW));
-	ksft_print_msg("listing: growth steps, ms each: %s %.2f, %s %.2f, %s %.2f\n",
+	ksft_print_msg("listing: growth steps, ms each: %s %.2f, %s %.2f, %s %.2f, %s %.2f, %s %.2f\n",
 		       step_name[0], n ? step_secs[0] * 1000 / n : 0.0,
 		       step_name[1], n ? step_secs[1] * 1000 / n : 0.0,
-		       step_name[2], n ? step_secs[2] * 1000 / n : 0.0);
+		       step_name[2], n ? step_secs[2] * 1000 / n : 0.0,
+		       step_name[3], n ? step_secs[3] * 1000 / n : 0.0,
+		       step_name[4], n ? step_secs[4] * 1000 / n : 0.0);
 	ksft_print_msg("listing: memory: MemAvailable %ld MiB before, %ld MiB at the peak: %ld KiB per zombie\n",
 		       mem0 >> 10, mem_min >> 10, n ? (mem0 - mem_min) / n : 0);
 	return n;
