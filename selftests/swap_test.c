@@ -33,7 +33,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,6 +60,7 @@ static long long swap_at_rmdir = -1;	/* its swap charge then */
 static long long mem_at_rmdir = -1;	/* and its memory charge */
 static long long swap_left = -1;	/* its SWAP once the file is deleted */
 static int kernel_major, kernel_minor;
+static char swap_dev[64];		/* the swap device test_swap_on found */
 
 /* The first swap device of /proc/swaps in @dev; 0 or -1. */
 static int swap_device(char *dev, size_t size)
@@ -78,23 +78,13 @@ static int swap_device(char *dev, size_t size)
 	return 0;
 }
 
-/* The number in the file @path; -1 if unreadable. */
-static long long read_ll(const char *path)
-{
-	char buf[64];
-
-	if (read_file(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	return strtoll(buf, NULL, 10);
-}
-
 /* The memory hierarchy's file @name of swap_cg, as a number; -1 if none. */
 static long long cg_value(const char *name)
 {
 	char path[PATH_MAX + 64];
 
 	snprintf(path, sizeof(path), "%s/%s", swap_cg, name);
-	return read_ll(path);
+	return read_number(path);
 }
 
 /* Bytes of swap charged to swap_cg: v2's counter, or v1's memsw - memory. */
@@ -164,10 +154,9 @@ static int find_id(unsigned long long id, struct row *out)
 /* Swap on, and swap accounted to memory cgroups; else why not. */
 static enum ksft_result test_swap_on(void)
 {
-	char dev[64];
 	int ret;
 
-	if (swap_device(dev, sizeof(dev))) {
+	if (swap_device(swap_dev, sizeof(swap_dev))) {
 		snprintf(no_swap, sizeof(no_swap),
 			 "no swap device (run.sh swaps on a brd RAM disk when the initramfs has brd.ko)");
 	} else if (v1) {
@@ -194,7 +183,7 @@ static enum ksft_result test_swap_on(void)
 		fail_msg("older_than_secs 0: %s", strerror(-ret));
 		return KSFT_FAIL;
 	}
-	ksft_print_msg("swap: on %s, cgroup %s, memory hierarchy at %s\n", dev,
+	ksft_print_msg("swap: on %s, cgroup %s, memory hierarchy at %s\n", swap_dev,
 		       v1 ? "v1" : "v2", cg_root);
 	return KSFT_PASS;
 }
@@ -358,7 +347,6 @@ static enum ksft_result test_swap_uncharged(void)
 static enum ksft_result test_freed_with_swap(void)
 {
 	double end = now_secs() + POLL_SECS;
-	char dev[64] = "";
 	int found;
 
 	if (swap_left < 0) {
@@ -366,11 +354,11 @@ static enum ksft_result test_freed_with_swap(void)
 		return KSFT_FAIL;
 	}
 	if (swap_left && slots_cache()) {
-		if (swap_device(dev, sizeof(dev)) || swapoff(dev) || swapon(dev, 0)) {
-			fail_msg("swapoff/swapon %s: %s", dev, strerror(errno));
+		if (swapoff(swap_dev) || swapon(swap_dev, 0)) {
+			fail_msg("swapoff/swapon %s: %s", swap_dev, strerror(errno));
 			return KSFT_FAIL;
 		}
-		ksft_print_msg("swap: %s off and on again: the slot caches returned\n", dev);
+		ksft_print_msg("swap: %s off and on again: the slot caches returned\n", swap_dev);
 	}
 	do {
 		found = find_id(cg_id, NULL);
@@ -394,7 +382,6 @@ static const struct zmc_test tests[] = {
 
 int main(int argc, char **argv)
 {
-	struct utsname u;
 	int i, ret;
 
 	/* run.sh asks every program for its plan before running any. */
@@ -418,8 +405,7 @@ int main(int argc, char **argv)
 		ksft_print_msg("must run as root, in a test VM\n");
 		return 4; /* KSFT_SKIP */
 	}
-	if (!uname(&u))
-		sscanf(u.release, "%d.%d", &kernel_major, &kernel_minor);
+	kernel_version(&kernel_major, &kernel_minor);
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		if (no_swap[0])
 			ksft_test_result(KSFT_SKIP, tests[i].name, no_swap);

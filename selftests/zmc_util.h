@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -91,6 +92,27 @@ static inline ssize_t read_file(const char *path, char *buf, size_t size)
 	close(fd);
 	buf[len] = '\0';
 	return err ? err : (ssize_t)len;
+}
+
+/* The number in the file @path; -1 if unreadable. */
+static inline long long read_number(const char *path)
+{
+	char buf[64];
+
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+/* The running kernel's version, major and minor; 0 or -1. */
+static inline int kernel_version(int *major, int *minor)
+{
+	struct utsname u;
+
+	*major = *minor = 0;
+	if (uname(&u))
+		return -1;
+	return sscanf(u.release, "%d.%d", major, minor) == 2 ? 0 : -1;
 }
 
 static inline double now_secs(void)

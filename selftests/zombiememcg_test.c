@@ -30,7 +30,6 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -90,17 +89,6 @@ static void unhold(struct holder *h)
 
 static int kernel_major;
 
-
-/* ---- small file helpers ---- */
-
-static long long read_number(const char *path)
-{
-	char buf[64];
-
-	if (read_file(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	return strtoll(buf, NULL, 10);
-}
 
 /* ---- /proc/zombiememcg ---- */
 
@@ -1677,10 +1665,9 @@ static void run(const struct zmc_test *t, int n)
 static int setup(void)
 {
 	struct statfs sfs;
-	struct utsname u;
+	int minor;
 
-	if (uname(&u) == 0)
-		kernel_major = atoi(u.release);
+	kernel_version(&kernel_major, &minor);
 	if (access(CG_ROOT "/cgroup.controllers", F_OK) &&
 	    mount("none", CG_ROOT, "cgroup2", 0, NULL))
 		return -errno;

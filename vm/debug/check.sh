@@ -14,9 +14,9 @@
 # plan), per VM selftest, per fuzz/stress/fault/lifecycle check, the
 # end-of-run report checks, "VM ran to the end" and "no kernel report".
 # The plan comes first, from the lists of tests: 2 build results, the
-# KUnit cases (KUNIT_CASE lines of module/tests/) and the kunit phase's 3,
-# each guest program's --plan (selftests/run.sh, zmc_debug), the reports
-# phase's 4, and 2 final checks. Every guest phase prints its own plan too;
+# KUnit cases (KUNIT_CASE lines of module/tests/), each guest program's
+# --plan (the guest run.sh for its kunit and reports phases,
+# selftests/run.sh, zmc_debug), and 2 final checks. Every guest phase prints its own plan too;
 # a phase whose count differs from it (or that printed none) is one more
 # failure. Tests of the plan that did not run (the VM died, a build failed)
 # are printed as "not ok" at the end, so that each counts.
@@ -130,9 +130,9 @@ fi
 # plan_of PHASE: the number of TAP results the phase adds.
 plan_of() {
 	case $1 in
-	kunit) echo $((3 + $(cat "$modsrc"/module/tests/*.c 2>/dev/null | grep -cE '^[[:space:]]*KUNIT_CASE(_PARAM)?\(' || true))) ;;
+	kunit) echo $(($(sh "$x/run.sh" --plan kunit) + $(cat "$modsrc"/module/tests/*.c 2>/dev/null | grep -cE '^[[:space:]]*KUNIT_CASE(_PARAM)?\(' || true))) ;;
 	selftests) sh "$ZMC_BUILD_DIR/selftests/run.sh" --plan ;;
-	reports) echo 4 ;;
+	reports) sh "$x/run.sh" --plan reports ;;
 	*) "$x/zmc_debug" --plan "$1" ;;
 	esac
 }
