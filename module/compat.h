@@ -7,6 +7,13 @@
 #ifndef _ZOMBIEMEMCG_COMPAT_H
 #define _ZOMBIEMEMCG_COMPAT_H
 
+#include <linux/cgroup-defs.h>
+#include <linux/memcontrol.h>
+#include <linux/overflow.h>
+#include <linux/percpu.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+
 #if !IS_ENABLED(CONFIG_MEMCG)
 #error "zombiememcg needs a kernel with CONFIG_MEMCG"
 #endif
@@ -16,7 +23,7 @@
 #endif
 
 /*
- * Kbuild greps the kernel's headers for these (see module/Kbuild):
+ * module/compat.mk greps the kernel's headers for these:
  *
  * ZMC_HAVE_LRUVEC_STATS_PTR: struct mem_cgroup_per_node points to its
  *	lruvec_stats (6.8+) instead of embedding them.
@@ -25,20 +32,90 @@
  *	cgroup (struct cgroup_rstat_cpu).
  * ZMC_HAVE_KERNFS_NAME_RCU: kernfs_node.name is published under RCU (7.x),
  *	so it can be read under rcu_read_lock() while a rename runs.
+ * ZMC_HAVE_MEMCG_VMSTATS_PTR: struct mem_cgroup points to its (private)
+ *	struct memcg_vmstats instead of embedding it (6.1.y stable, 6.2+).
+ * ZMC_HAVE_MEMCG_KMEM_ONLINE: memcg_kmem_online() replaced
+ *	memcg_kmem_enabled() (6.3+).
+ * ZMC_HAVE_CGROUP_LOW_ANCESTORS: struct cgroup allocates its ancestors
+ *	but the root one, which it embeds (7.x).
+ * ZMC_HAVE_SHRINKER_INFO_UNIT: a memcg's shrinker_info points to units of
+ *	BITS_PER_LONG shrinkers allocated apart (6.7+), instead of holding
+ *	the deferred counts and the bitmap in one allocation.
  */
-#ifdef ZMC_HAVE_LRUVEC_STATS_PTR
-#define ZMC_LRUVEC_STATS_APART	1
-#else
-#define ZMC_LRUVEC_STATS_APART	0
-#endif
-
-/* Per-CPU rstat bytes of the cgroup a memcg pins, and of the memcg's css. */
+/*
+ * One CPU's bytes of the per-CPU rstat areas of the cgroup a memcg pins
+ * and of the memcg's css: the cgroup's own, or from 7.x the base stats of
+ * the cgroup and one area per css (the cgroup's and the memcg's).
+ */
+static inline size_t zmc_rstat_percpu_bytes(void)
+{
 #ifdef ZMC_HAVE_CSS_RSTAT_CPU
-#define ZMC_CGROUP_RSTAT_CPU_BYTES \
-	(2 * sizeof(struct css_rstat_cpu) + sizeof(struct cgroup_rstat_base_cpu))
+	return ALIGN(sizeof(struct cgroup_rstat_base_cpu), PCPU_MIN_ALLOC_SIZE) +
+	       2 * ALIGN(sizeof(struct css_rstat_cpu), PCPU_MIN_ALLOC_SIZE);
 #else
-#define ZMC_CGROUP_RSTAT_CPU_BYTES	sizeof(struct cgroup_rstat_cpu)
+	return ALIGN(sizeof(struct cgroup_rstat_cpu), PCPU_MIN_ALLOC_SIZE);
 #endif
+}
+
+/* A memcg's statistics, where they are allocated apart from it (or NULL). */
+static inline const void *zmc_memcg_vmstats(const struct mem_cgroup *memcg)
+{
+#ifdef ZMC_HAVE_MEMCG_VMSTATS_PTR
+	return memcg->vmstats;
+#else
+	return NULL;
+#endif
+}
+
+static inline const void *zmc_pn_lruvec_stats(const struct mem_cgroup_per_node *pn)
+{
+#ifdef ZMC_HAVE_LRUVEC_STATS_PTR
+	return pn->lruvec_stats;
+#else
+	return NULL;
+#endif
+}
+
+/* Where kernel memory is charged to memcgs (not cgroup.memory=nokmem). */
+static inline bool zmc_memcg_kmem(void)
+{
+#ifdef ZMC_HAVE_MEMCG_KMEM_ONLINE
+	return memcg_kmem_online();
+#else
+	return memcg_kmem_enabled();
+#endif
+}
+
+/* Bytes kzalloc()ed for @cgrp: the struct with its ancestors. */
+static inline size_t zmc_cgroup_bytes(const struct cgroup *cgrp)
+{
+#ifdef ZMC_HAVE_CGROUP_LOW_ANCESTORS
+	return struct_size(cgrp, _low_ancestors, cgrp->level);
+#else
+	return struct_size(cgrp, ancestors, cgrp->level + 1);
+#endif
+}
+
+/**
+ * zmc_shrinker_info_bytes() - slab bytes of one node's shrinker_info
+ * @info: a memcg's shrinker_info on one node, under RCU.
+ *
+ * Return: the kmalloc buckets of the info and, from 6.7, of its units.
+ */
+static inline u64 zmc_shrinker_info_bytes(const struct shrinker_info *info)
+{
+#ifdef ZMC_HAVE_SHRINKER_INFO_UNIT
+	int units = DIV_ROUND_UP(READ_ONCE(info->map_nr_max), SHRINKER_UNIT_BITS);
+
+	return kmalloc_size_roundup(struct_size(info, unit, units)) +
+	       (u64)units * kmalloc_size_roundup(sizeof(struct shrinker_info_unit));
+#else
+	/* One allocation: the info, the deferred counts, then the bitmap. */
+	size_t defer = (const char *)info->map - (const char *)info->nr_deferred;
+
+	return kmalloc_size_roundup(sizeof(*info) + defer + defer / BITS_PER_LONG);
+#endif
+}
 
 #ifdef ZMC_HAVE_KERNFS_NAME_RCU
 #define ZMC_KERNFS_NAME_RCU		1

@@ -71,6 +71,7 @@ static const struct file_operations zmc_older_than_fops = {
  * @unrecorded: zombies without a record: creator unknown.
  * @charged: bytes still charged to the zombies.
  * @swap: swap bytes still charged to them.
+ * @footprint: kernel memory the zombies keep allocated (FOOTPRINT).
  * @comms: creators' names of the zombies that have one.
  * @ncomms: entries used in @comms.
  * @cap: entries allocated in @comms.
@@ -82,6 +83,7 @@ struct zmc_totals {
 	unsigned long unrecorded;
 	u64 charged;
 	u64 swap;
+	u64 footprint;
 	char (*comms)[TASK_COMM_LEN];
 	size_t ncomms;
 	size_t cap;
@@ -112,6 +114,7 @@ static void zmc_totals_add(struct zmc_totals *t, const struct zmc_zombie *z)
 	t->zombies++;
 	t->charged += z->charged;
 	t->swap += z->swap;
+	t->footprint += z->footprint;
 	if (z->flags & ZMC_F_UNSEEN)
 		t->unseen++;
 	if (z->comm[0])
@@ -205,8 +208,7 @@ static int zmc_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "untracked %lu\n", t.unrecorded);
 	seq_printf(m, "charged_bytes %llu\n", t.charged);
 	seq_printf(m, "swap_bytes %llu\n", t.swap);
-	seq_printf(m, "footprint_bytes %llu\n",
-		   (u64)t.zombies * zmc_memcg_footprint());
+	seq_printf(m, "footprint_bytes %llu\n", t.footprint);
 	seq_puts(m, "biggest_creator ");
 	if (comm)
 		seq_escape(m, comm, ZMC_ESCAPE);
@@ -221,6 +223,8 @@ static int zmc_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "alloc_failures %lu\n", st.alloc_failures);
 	seq_printf(m, "probe_misses %lu\n", zmc_probes_missed());
 	seq_printf(m, "lock_wait_max_ns %llu\n", st.lock_wait_max_ns);
+	/* FOOTPRINT's sizes: 1 from the kernel's BTF, 0 estimated. */
+	seq_printf(m, "footprint_btf %d\n", zmc_footprint_from_btf());
 free_comms:
 	kvfree(t.comms);
 	return ret;

@@ -33,6 +33,7 @@ static int __init zmc_init(void)
 	int ret;
 
 	zmc_memcg_init(ktime_get_boot_fast_ns());
+	zmc_footprint_init();
 	ret = zmc_table_init(max_records);
 	if (ret)
 		return ret;

@@ -2,8 +2,9 @@
 /*
  * What zombiememcg reads from a memory cgroup: at its lifecycle events, what
  * the record table keeps; when a reader lists it, whether it is a zombie,
- * what is still charged to it and its path.  This is the only file that
- * knows the layout of struct mem_cgroup and struct cgroup.
+ * what is still charged to it and its path.  With footprint.c, which
+ * sizes what it holds, the only file that knows the layout of struct
+ * mem_cgroup and struct cgroup.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -12,18 +13,15 @@
 #include <linux/math64.h>
 #include <linux/memcontrol.h>
 #include <linux/page_counter.h>
-#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/time64.h>
 #include <linux/timekeeping.h>
-#include <linux/vm_event_item.h>
 
 #include "compat.h"
 #include "zombiememcg.h"
 
 /* Boot-time clock at load: the age origin of zombies whose offline we missed. */
 static u64 zmc_load_ns;
-static u64 zmc_footprint_bytes;
 
 /**
  * zmc_memcg_online() - a memcg came online
@@ -138,6 +136,7 @@ bool zmc_memcg_zombie(struct cgroup_subsys_state *css, u64 now_ns,
 	z->age_secs = zmc_age_secs(since, now_ns);
 	z->charged = (u64)page_counter_read(&memcg->memory) << PAGE_SHIFT;
 	z->swap = zmc_memcg_swap(memcg);
+	z->footprint = zmc_footprint(css);
 	return true;
 }
 
@@ -215,54 +214,10 @@ too_long:
 }
 
 /**
- * zmc_memcg_footprint() - estimated kernel memory held by one zombie
- *
- * The estimate adds up, for this kernel's sizes and nr_node_ids (N) and
- * nr_cpu_ids (C):
- *
- * - struct mem_cgroup with its N per-node pointers, and N struct
- *   mem_cgroup_per_node;
- * - the memcg's statistics: its per-CPU counters (C copies) and their
- *   aggregate, each 2 * (MEMCG_NR_STAT + NR_VM_EVENT_ITEMS) longs, and per
- *   node and CPU the lruvec counters, 2 * NR_VM_NODE_STAT_ITEMS longs (plus
- *   an aggregate per node where it is allocated apart from the per-node
- *   struct).  Kernels from 6.8 keep only a subset of these items, so this
- *   part is an upper bound there; the structs themselves are private to
- *   mm/memcontrol.c;
- * - the struct cgroup the memcg pins, with its per-CPU rstat data.
- *
- * It leaves out slab and allocator overheads, the kernfs node and the cgroup's
- * other controllers' state, shrinker and LRU bookkeeping, and anything still
- * charged to the memcg (CHARGED, SWAP).
- *
- * Return: the estimate, in bytes; the same for every zombie.
- */
-u64 zmc_memcg_footprint(void)
-{
-	return zmc_footprint_bytes;
-}
-
-static u64 zmc_footprint_estimate(void)
-{
-	u64 nodes = nr_node_ids, cpus = nr_cpu_ids;
-	u64 vmstats = 2 * (MEMCG_NR_STAT + NR_VM_EVENT_ITEMS) * sizeof(long);
-	u64 lruvec = 2 * NR_VM_NODE_STAT_ITEMS * sizeof(long);
-	u64 bytes;
-
-	bytes = sizeof(struct mem_cgroup) + nodes * sizeof(void *);
-	bytes += nodes * (sizeof(struct mem_cgroup_per_node) +
-			  ZMC_LRUVEC_STATS_APART * lruvec);
-	bytes += vmstats + cpus * (vmstats + nodes * lruvec);
-	bytes += sizeof(struct cgroup) + cpus * ZMC_CGROUP_RSTAT_CPU_BYTES;
-	return bytes;
-}
-
-/**
- * zmc_memcg_init() - learn this kernel's sizes
+ * zmc_memcg_init() - set the age origin of zombies that predate the load
  * @load_ns: boot-time clock at load.
  */
 void zmc_memcg_init(u64 load_ns)
 {
 	zmc_load_ns = load_ns;
-	zmc_footprint_bytes = zmc_footprint_estimate();
 }

@@ -182,7 +182,7 @@ static void zmc_proc_show_row(struct seq_file *m, const struct zmc_zombie *z,
 	else
 		seq_putc(m, '-');
 	seq_printf(m, " %llu %llu %llu %llu %s ", z->age_secs, z->charged,
-		   z->swap, zmc_memcg_footprint(),
+		   z->swap, z->footprint,
 		   z->flags & ZMC_F_UNSEEN ? "p" : "-");
 	seq_escape(m, path, ZMC_ESCAPE);
 	seq_putc(m, '\n');

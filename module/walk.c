@@ -36,8 +36,15 @@
 #include "compat.h"
 #include "zombiememcg.h"
 
-/* The memory controller's root css, on every kernel we support. */
-static struct cgroup_subsys_state *zmc_root_css(void)
+/**
+ * zmc_root_css() - the memory controller's root css
+ *
+ * On the default hierarchy or a v1 one, wherever the controller is mounted.
+ * Caller holds rcu_read_lock(); the root css is never freed.
+ *
+ * Return: the root memcg's css.
+ */
+struct cgroup_subsys_state *zmc_root_css(void)
 {
 	return rcu_dereference(memory_cgrp_subsys.root->cgrp.subsys[memory_cgrp_id]);
 }

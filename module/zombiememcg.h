@@ -81,6 +81,7 @@ struct zmc_zombie {
 	u64 age_secs;
 	u64 charged;
 	u64 swap;
+	u64 footprint;
 	pid_t tgid;
 	unsigned int flags;
 	char comm[TASK_COMM_LEN];
@@ -156,6 +157,7 @@ bool zmc_table_lookup(u64 cgid, struct zmc_meta *meta);
 void zmc_table_stats(struct zmc_stats *st);
 
 /* walk.c */
+struct cgroup_subsys_state *zmc_root_css(void);
 void zmc_cursor_init(struct zmc_cursor *c);
 struct cgroup_subsys_state *zmc_cursor_first(struct zmc_cursor *c);
 struct cgroup_subsys_state *zmc_cursor_next(struct zmc_cursor *c);
@@ -172,8 +174,15 @@ bool zmc_memcg_zombie(struct cgroup_subsys_state *css, u64 now_ns,
 		      struct zmc_zombie *z);
 int zmc_memcg_path(struct cgroup_subsys_state *css, char *buf, size_t len,
 		   struct zmc_path_cache *pc);
-u64 zmc_memcg_footprint(void);
 u64 zmc_age_secs(u64 since_ns, u64 now_ns);
+
+/* footprint.c, btf.c: what a zombie holds, from the kernel's sizes */
+void zmc_footprint_init(void);
+bool zmc_footprint_from_btf(void);
+u64 zmc_footprint(struct cgroup_subsys_state *css);
+int zmc_btf_struct_sizes(const void *data, size_t len,
+			 const char *const *names, u32 *sizes, unsigned int n);
+int zmc_btf_read_sizes(const char *const *names, u32 *sizes, unsigned int n);
 
 /* probes.c */
 int zmc_probes_register(void);

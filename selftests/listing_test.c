@@ -665,22 +665,7 @@ static int setup_env(void)
 
 static int load(void)
 {
-	int ret;
-
-	if (access(PROC_FILE, F_OK)) {
-		ret = load_module();
-		if (ret && ret != -EEXIST) {
-			fail_msg("load %s: %s", module_path, strerror(-ret));
-			return -1;
-		}
-		loaded_here = !ret;
-	}
-	ret = set_threshold("0");
-	if (ret) {
-		fail_msg("older_than_secs 0: %s", strerror(-ret));
-		return -1;
-	}
-	return 0;
+	return module_listing_all(&loaded_here);
 }
 
 /* Until earlier tests' zombies are gone, or their count stable. */

@@ -154,8 +154,6 @@ static int find_id(unsigned long long id, struct row *out)
 /* Swap on, and swap accounted to memory cgroups; else why not. */
 static enum ksft_result test_swap_on(void)
 {
-	int ret;
-
 	if (swap_device(swap_dev, sizeof(swap_dev))) {
 		snprintf(no_swap, sizeof(no_swap),
 			 "no swap device (run.sh swaps on a brd RAM disk when the initramfs has brd.ko)");
@@ -170,19 +168,8 @@ static enum ksft_result test_swap_on(void)
 		snprintf(diag, sizeof(diag), "%s", no_swap);
 		return KSFT_SKIP;
 	}
-	if (access(PROC_FILE, F_OK)) {
-		ret = load_module();
-		if (ret && ret != -EEXIST) {
-			fail_msg("load %s: %s", module_path, strerror(-ret));
-			return KSFT_FAIL;
-		}
-		loaded_here = !ret;
-	}
-	ret = set_threshold("0");
-	if (ret) {
-		fail_msg("older_than_secs 0: %s", strerror(-ret));
+	if (module_listing_all(&loaded_here))
 		return KSFT_FAIL;
-	}
 	ksft_print_msg("swap: on %s, cgroup %s, memory hierarchy at %s\n", swap_dev,
 		       v1 ? "v1" : "v2", cg_root);
 	return KSFT_PASS;

@@ -242,6 +242,31 @@ static inline int set_threshold(const char *val)
 	return write_line(THRESH_FILE, val);
 }
 
+/*
+ * The module loaded (unless it already is: *@loaded_here says whether this
+ * loaded it) and listing every zombie (older_than_secs 0): 0, or -1 with
+ * diag saying why not.
+ */
+static inline int module_listing_all(bool *loaded_here)
+{
+	int ret;
+
+	if (access(PROC_FILE, F_OK)) {
+		ret = load_module();
+		if (ret && ret != -EEXIST) {
+			fail_msg("load %s: %s", module_path, strerror(-ret));
+			return -1;
+		}
+		*loaded_here = !ret;
+	}
+	ret = set_threshold("0");
+	if (ret) {
+		fail_msg("older_than_secs 0: %s", strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- /proc/zombiememcg ---- */
 
 #define ZMC_MAX_COLS	16

@@ -72,8 +72,8 @@ kmsg "kmemleak baseline done"
 
 CG=/sys/fs/cgroup
 ZK=$CG/zkunit
-# The suites the KUnit module must have run (module/tests/zombiememcg_kunit.c).
-KUNIT_SUITES="zombiememcg_table zombiememcg_age zombiememcg_parse zombiememcg_walk zombiememcg_proc zombiememcg_stats"
+# The suites the KUnit module must have run (module/tests/*_kunit.c).
+KUNIT_SUITES="zombiememcg_table zombiememcg_age zombiememcg_parse zombiememcg_walk zombiememcg_proc zombiememcg_stats zombiememcg_footprint"
 
 dying() { awk '$1 == "nr_dying_subsys_memory" { print $2 }' $CG/cgroup.stat; }
 wait_dying() { # wait_dying N SECS

@@ -65,19 +65,6 @@ static void *zmc_test_kvzalloc(struct kunit *test, size_t size)
 	return p;
 }
 
-/* A formatted string, freed with the test. */
-static __printf(2, 3) char *zmc_test_sprintf(struct kunit *test, const char *fmt, ...)
-{
-	char *s = kunit_kzalloc(test, 256, GFP_KERNEL);
-	va_list ap;
-
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	va_start(ap, fmt);
-	vsnprintf(s, 256, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
 static struct zmc_stats zmc_st(void)
 {
 	struct zmc_stats st;
@@ -689,16 +676,6 @@ static void zmc_test_zombie_counters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, z.swap, 0ULL);
 }
 
-static void zmc_test_footprint(struct kunit *test)
-{
-	u64 fp = zmc_memcg_footprint();
-
-	/* At least the structs themselves, well under a megabyte per CPU. */
-	KUNIT_EXPECT_GE(test, fp, (u64)(sizeof(struct mem_cgroup) + sizeof(struct cgroup)));
-	KUNIT_EXPECT_LT(test, fp, (u64)nr_cpu_ids << 20);
-	KUNIT_EXPECT_EQ(test, fp, zmc_footprint_estimate());
-}
-
 static struct kunit_case zmc_age_cases[] = {
 	KUNIT_CASE(zmc_test_age_boundaries),
 	KUNIT_CASE(zmc_test_age_extremes),
@@ -707,7 +684,6 @@ static struct kunit_case zmc_age_cases[] = {
 	KUNIT_CASE(zmc_test_zombie_offline_seen),
 	KUNIT_CASE(zmc_test_zombie_unseen),
 	KUNIT_CASE(zmc_test_zombie_counters),
-	KUNIT_CASE(zmc_test_footprint),
 	{}
 };
 
@@ -1310,11 +1286,11 @@ static void zmc_test_proc_row(struct kunit *test)
 		.age_secs = 65,
 		.charged = 4096,
 		.swap = 8192,
+		.footprint = 24576,
 		.tgid = 77,
 		.comm = "kworker/0:1",
 	};
-	char *want = zmc_test_sprintf(test, "4242 77 kworker/0:1 65 4096 8192 %llu - /a.slice/b\n",
-				      zmc_memcg_footprint());
+	char *want = "4242 77 kworker/0:1 65 4096 8192 24576 - /a.slice/b\n";
 
 	zmc_proc_show_row(m, &z, "/a.slice/b");
 	KUNIT_EXPECT_STREQ(test, zmc_row_tail(test, m), want);
@@ -1327,13 +1303,13 @@ static void zmc_test_proc_escaping(struct kunit *test)
 	struct seq_file *m = zmc_seq_new(test, 512);
 	struct zmc_zombie z = {
 		.cgid = 1,
+		.footprint = 7,
 		.flags = ZMC_F_UNSEEN,
 	};
-	u64 fp = zmc_memcg_footprint();
 	char *want;
 
 	zmc_proc_show_row(m, &z, "/x y/t\tz\nq\\r");
-	want = zmc_test_sprintf(test, "1 0 - 0 0 0 %llu p /x\\040y/t\\011z\\012q\\134r\n", fp);
+	want = "1 0 - 0 0 0 7 p /x\\040y/t\\011z\\012q\\134r\n";
 	KUNIT_EXPECT_STREQ(test, zmc_row_tail(test, m), want);
 
 	m = zmc_seq_new(test, 512);
@@ -1341,7 +1317,7 @@ static void zmc_test_proc_escaping(struct kunit *test)
 	z.tgid = 9;
 	zmc_proc_show_row(m, &z, "/");
 	KUNIT_EXPECT_STREQ(test, zmc_row_tail(test, m),
-			   zmc_test_sprintf(test, "1 9 a\\040b\\134c\\011d 0 0 0 %llu p /\n", fp));
+			   "1 9 a\\040b\\134c\\011d 0 0 0 7 p /\n");
 }
 
 /* A row that does not fit overflows the seq_file (which then retries). */
@@ -1384,7 +1360,8 @@ static void zmc_test_proc_nothing_listed(struct kunit *test)
  * The zombies of a walk, in its order: their ids and (the first
  * ZMC_TEST_PATH - 1 bytes of) their paths from the kernel's cgroup_path().
  */
-static size_t zmc_test_zombies(u64 *ids, char (*paths)[ZMC_TEST_PATH], size_t max)
+static size_t zmc_test_zombies(u64 *ids, u64 *fps, char (*paths)[ZMC_TEST_PATH],
+			       size_t max)
 {
 	struct cgroup_subsys_state *css;
 	struct zmc_cursor cur;
@@ -1397,6 +1374,7 @@ static size_t zmc_test_zombies(u64 *ids, char (*paths)[ZMC_TEST_PATH], size_t ma
 		if (!zmc_memcg_zombie(css, 0, &z))
 			continue;
 		ids[n] = z.cgid;
+		fps[n] = z.footprint;
 		if (cgroup_path(css->cgroup, paths[n], ZMC_TEST_PATH) >= ZMC_TEST_PATH)
 			paths[n][0] = '\0';	/* too long to compare */
 		n++;
@@ -1415,12 +1393,13 @@ static void zmc_test_proc_rows_match_kernel(struct kunit *test)
 	char *buf = zmc_test_buf(test), *line, *p;
 	long dying = zmc_kernel_dying();
 	size_t rows = 0, bad = 0, unlike = 0, nz;
-	u64 fp = zmc_memcg_footprint(), *ids;
+	u64 *ids, *fps;
 	char (*paths)[ZMC_TEST_PATH];
 
 	ids = zmc_test_kvzalloc(test, (dying + 16) * sizeof(*ids));
+	fps = zmc_test_kvzalloc(test, (dying + 16) * sizeof(*fps));
 	paths = zmc_test_kvzalloc(test, (dying + 16) * ZMC_TEST_PATH);
-	nz = zmc_test_zombies(ids, paths, dying + 16);
+	nz = zmc_test_zombies(ids, fps, paths, dying + 16);
 	zmc_test_listing(test, buf);
 	p = buf;
 	line = strsep(&p, "\n");
@@ -1435,7 +1414,7 @@ static void zmc_test_proc_rows_match_kernel(struct kunit *test)
 		rows++;
 		if (n != 10 || kstrtoull(f[1], 10, &v) || !v || strcmp(f[2], "0") ||
 		    strcmp(f[3], "-") || strcmp(f[4], "0") || kstrtoull(f[5], 10, &v) ||
-		    kstrtoull(f[6], 10, &v) || kstrtoull(f[7], 10, &v) || v != fp ||
+		    kstrtoull(f[6], 10, &v) || kstrtoull(f[7], 10, &v) || !v ||
 		    strcmp(f[8], "p") || f[9][0] != '/') {
 			if (!bad++)
 				kunit_err(test, "bad row %zu (%d fields)\n", rows, n);
@@ -1443,6 +1422,7 @@ static void zmc_test_proc_rows_match_kernel(struct kunit *test)
 		}
 		/* Escaped paths (none here) are left out of the comparison. */
 		if (rows > nz || kstrtoull(f[1], 10, &v) || v != ids[rows - 1] ||
+		    kstrtoull(f[7], 10, &v) || v != fps[rows - 1] ||
 		    (paths[rows - 1][0] && !strpbrk(paths[rows - 1], " \t\n\\") &&
 		     strcmp(f[9], paths[rows - 1]))) {
 			if (!unlike++)
@@ -1733,7 +1713,7 @@ static const char *const zmc_stat_names[] = {
 	"memcgs", "zombies", "predating_zombies", "untracked", "charged_bytes",
 	"swap_bytes", "footprint_bytes", "biggest_creator", "biggest_creator_zombies",
 	"records", "record_bytes", "freed", "refused", "alloc_failures", "probe_misses",
-	"lock_wait_max_ns",
+	"lock_wait_max_ns", "footprint_btf",
 };
 
 #define ZMC_NR_STATS	ARRAY_SIZE(zmc_stat_names)
@@ -1768,8 +1748,26 @@ static void zmc_test_stats(struct kunit *test, u64 *v, char *comm, size_t size)
 enum {
 	ZS_MEMCGS, ZS_ZOMBIES, ZS_PREDATING, ZS_UNTRACKED, ZS_CHARGED, ZS_SWAP,
 	ZS_FOOTPRINT, ZS_BIGGEST, ZS_BIGGEST_N, ZS_RECORDS, ZS_RECORD_BYTES, ZS_FREED,
-	ZS_REFUSED, ZS_ALLOC_FAILURES, ZS_PROBE_MISSES, ZS_LOCK_WAIT,
+	ZS_REFUSED, ZS_ALLOC_FAILURES, ZS_PROBE_MISSES, ZS_LOCK_WAIT, ZS_FOOTPRINT_BTF,
 };
+
+/* The sum of the FOOTPRINTs of the zombies of one walk. */
+static u64 zmc_test_footprints(void)
+{
+	struct cgroup_subsys_state *css;
+	struct zmc_cursor cur;
+	struct zmc_zombie z;
+	u64 sum = 0;
+
+	zmc_cursor_init(&cur);
+	rcu_read_lock();
+	for (css = zmc_cursor_first(&cur); css; css = zmc_cursor_next(&cur))
+		if (zmc_memcg_zombie(css, 0, &z))
+			sum += z.footprint;
+	rcu_read_unlock();
+	zmc_cursor_exit(&cur);
+	return sum;
+}
 
 /*
  * The stats file over the kernel's tree: its counts are the kernel's, and
@@ -1789,7 +1787,8 @@ static void zmc_test_stats_file(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (long)v[ZS_MEMCGS], live);
 	KUNIT_EXPECT_EQ(test, v[ZS_UNTRACKED], v[ZS_ZOMBIES]);
 	KUNIT_EXPECT_EQ(test, v[ZS_PREDATING], v[ZS_ZOMBIES]);
-	KUNIT_EXPECT_EQ(test, v[ZS_FOOTPRINT], v[ZS_ZOMBIES] * zmc_memcg_footprint());
+	KUNIT_EXPECT_EQ(test, v[ZS_FOOTPRINT], zmc_test_footprints());
+	KUNIT_EXPECT_EQ(test, v[ZS_FOOTPRINT_BTF], (u64)zmc_footprint_from_btf());
 	KUNIT_EXPECT_STREQ(test, comm, "-");
 	KUNIT_EXPECT_EQ(test, v[ZS_BIGGEST_N], 0ULL);
 	KUNIT_EXPECT_EQ(test, v[ZS_RECORDS], 0ULL);
