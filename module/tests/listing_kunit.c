@@ -540,18 +540,26 @@ static void zmc_test_age_extremes(struct kunit *test)
 
 /*
  * A memcg of our own making, never on the kernel's tree: what
- * zmc_memcg_zombie() reads of one (flags, id, counters) is all set here.
+ * zmc_memcg_zombie() reads of one (flags, id, counters, its per-node info
+ * for FOOTPRINT) is all set here.
  */
 static struct cgroup_subsys_state *zmc_fake_css(struct kunit *test, u64 id,
 						unsigned int flags)
 {
-	struct mem_cgroup *memcg = kunit_kzalloc(test, sizeof(*memcg), GFP_KERNEL);
+	struct mem_cgroup *memcg = kunit_kzalloc(test, struct_size(memcg, nodeinfo, nr_node_ids),
+						 GFP_KERNEL);
 	struct cgroup *cgrp = kunit_kzalloc(test, sizeof(*cgrp), GFP_KERNEL);
 	struct kernfs_node *kn = kunit_kzalloc(test, sizeof(*kn), GFP_KERNEL);
+	int nid;
 
 	KUNIT_ASSERT_NOT_NULL(test, memcg);
 	KUNIT_ASSERT_NOT_NULL(test, cgrp);
 	KUNIT_ASSERT_NOT_NULL(test, kn);
+	for_each_node(nid) {
+		memcg->nodeinfo[nid] = kunit_kzalloc(test, sizeof(*memcg->nodeinfo[nid]),
+						     GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, memcg->nodeinfo[nid]);
+	}
 	kn->id = id;
 	cgrp->kn = kn;
 	memcg->css.cgroup = cgrp;
