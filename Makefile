@@ -27,9 +27,10 @@ DEPMOD ?= depmod
 # (Debian's 6.1 headers say 6.1.N in kernel.release, but 6.1.0-N-amd64 here).
 KRELEASE ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 # Exactly what DKMS builds from (dkms.conf: make -C KDIR M=... modules): the
-# Kbuild files and C sources under module/, none of kbuild's outputs.
+# Kbuild files with the compat.mk they include and C sources under module/,
+# none of kbuild's outputs.
 DKMS_DIR = $(DESTDIR)/usr/src/zombiememcg-$(VERSION)
-DKMS_FILES = dkms.conf Kbuild $(sort $(shell find module -type f \( -name Kbuild -o -name '*.[ch]' \) ! -name '*.mod.c'))
+DKMS_FILES = dkms.conf Kbuild $(sort $(shell find module -type f \( -name Kbuild -o -name '*.mk' -o -name '*.[ch]' \) ! -name '*.mod.c'))
 
 all: module tool
 

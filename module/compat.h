@@ -41,7 +41,22 @@
  * ZMC_HAVE_SHRINKER_INFO_UNIT: a memcg's shrinker_info points to units of
  *	BITS_PER_LONG shrinkers allocated apart (6.7+), instead of holding
  *	the deferred counts and the bitmap in one allocation.
+ * ZMC_HAVE_LRU_REPARENT: the kernel moves a memcg's LRU pages to its parent
+ *	at offline (7.x), so that page cache and anonymous pages no longer
+ *	keep a zombie alive; before, folio->memcg_data points to the memcg.
  */
+#ifdef ZMC_HAVE_LRU_REPARENT
+#define ZMC_LRU_REPARENTED	1
+#else
+#define ZMC_LRU_REPARENTED	0
+#endif
+
+/* The largest order of a page block (6.8 renamed MAX_ORDER, made inclusive). */
+#ifdef MAX_PAGE_ORDER
+#define ZMC_MAX_PAGE_ORDER	MAX_PAGE_ORDER
+#else
+#define ZMC_MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#endif
 /*
  * One CPU's bytes of the per-CPU rstat areas of the cgroup a memcg pins
  * and of the memcg's css: the cgroup's own, or from 7.x the base stats of

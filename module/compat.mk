@@ -10,3 +10,4 @@ ccflags-y += $(call zmc-grep,struct memcg_vmstats[[:space:]]+\*vmstats;,memcontr
 ccflags-y += $(call zmc-grep,bool memcg_kmem_online.void,memcontrol.h,ZMC_HAVE_MEMCG_KMEM_ONLINE)
 ccflags-y += $(call zmc-grep,struct cgroup \*. _low_ancestors,cgroup-defs.h,ZMC_HAVE_CGROUP_LOW_ANCESTORS)
 ccflags-y += $(call zmc-grep,^struct shrinker_info_unit \{,shrinker.h,ZMC_HAVE_SHRINKER_INFO_UNIT)
+ccflags-y += $(call zmc-grep,void lru_reparent_memcg,swap.h,ZMC_HAVE_LRU_REPARENT)

@@ -23,6 +23,11 @@ module_param(max_records, ulong, 0444);
 MODULE_PARM_DESC(max_records,
 		 "Most records of memory cgroups kept at once (default 2097152); zombies past it are listed without their creator");
 
+static unsigned int holders_scan_ms = 10000;
+module_param(holders_scan_ms, uint, 0444);
+MODULE_PARM_DESC(holders_scan_ms,
+		 "Longest a scan of /proc/zombiememcg_holders may run, in milliseconds (default 10000)");
+
 /*
  * The interfaces come last at load and go first at unload: a reader never
  * meets a half set-up or half torn-down module, and a failed load never
@@ -46,10 +51,16 @@ static int __init zmc_init(void)
 	if (ret)
 		goto unregister_probes;
 
+	ret = zmc_holders_init(holders_scan_ms);
+	if (ret)
+		goto remove_procfs;
+
 	zmc_debugfs_init();
 	pr_info("tracking memory cgroups\n");
 	return 0;
 
+remove_procfs:
+	zmc_procfs_exit();
 unregister_probes:
 	zmc_probes_unregister();
 destroy_table:
@@ -64,6 +75,7 @@ destroy_table:
 static void __exit zmc_exit(void)
 {
 	zmc_debugfs_exit();
+	zmc_holders_exit();
 	zmc_procfs_exit();
 	zmc_probes_unregister();
 	zmc_table_destroy();

@@ -196,6 +196,10 @@ u64 zmc_older_than_secs(void);
 void zmc_set_older_than_secs(u64 secs);
 int zmc_parse_secs(const char *buf, size_t len, u64 *secs);
 
+/* holders.c */
+int zmc_holders_init(unsigned int scan_ms);
+void zmc_holders_exit(void);
+
 /* debugfs.c */
 void zmc_debugfs_init(void);
 void zmc_debugfs_exit(void);

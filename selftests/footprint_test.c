@@ -580,29 +580,14 @@ int main(int argc, char **argv)
 {
 	int i, ret;
 
-	if (argc > 1 && !strcmp(argv[1], "--plan")) {
-		printf("%d\n", (int)ARRAY_SIZE(tests));
-		return 0;
-	}
-	if (argc > 1 && argv[1][0])
-		module_path = argv[1];
+	ret = zmc_selftest_begin(argc, argv, ARRAY_SIZE(tests));
+	if (ret >= 0)
+		return ret;
 	if (argc > 2)
 		nr_zombies = atoi(argv[2]);
 	if (nr_zombies < 1 || nr_zombies > MAX_ZOMBIES)
 		nr_zombies = NR_ZOMBIES;
-	ZMC_REQUIRE_TEST_VM();
-	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(tests));
-	if (geteuid()) {
-		ksft_print_msg("must run as root, in a test VM\n");
-		return 4; /* KSFT_SKIP */
-	}
-	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		if (no_run[0])
-			ksft_test_result(KSFT_SKIP, tests[i].name, no_run);
-		else
-			zmc_run_test(&tests[i]);
-	}
+	zmc_run_tests(tests, ARRAY_SIZE(tests), no_run);
 	if (holder > 0) {
 		kill(holder, SIGKILL);
 		waitpid(holder, NULL, 0);

@@ -1057,24 +1057,13 @@ int main(int argc, char **argv)
 	char rel[128] = "";
 	int i, ret;
 
-	/* run.sh asks every program for its plan before running any. */
-	if (argc > 1 && !strcmp(argv[1], "--plan")) {
-		printf("%d\n", (int)ARRAY_SIZE(tests));
-		return 0;
-	}
-	if (argc > 1 && argv[1][0])
-		module_path = argv[1];
+	ret = zmc_selftest_begin(argc, argv, ARRAY_SIZE(tests));
+	if (ret >= 0)
+		return ret;
 	if (argc > 2 && argv[2][0])
 		target = atoi(argv[2]);
 	if (target < 1)
 		target = DEFAULT_ZOMBIES;
-	ZMC_REQUIRE_TEST_VM();
-	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(tests));
-	if (geteuid()) {
-		ksft_print_msg("must run as root, in a test VM\n");
-		return 4; /* KSFT_SKIP */
-	}
 	read_file("/proc/sys/kernel/osrelease", rel, sizeof(rel));
 	rel[strcspn(rel, "\n")] = '\0';
 	ksft_print_msg("listing: kernel %s, %ld CPUs, %d zombies to grow to, reads of %zu, %zu, %zu, %zu bytes\n",

@@ -92,7 +92,7 @@ swap_on() {
 total=0
 # zmc.cgroup=v1: a boot whose memory controller is left to cgroup v1, for
 # the programs that test it there (with --v1).
-progs="zombiememcg_test listing_test swap_test footprint_test"
+progs="zombiememcg_test listing_test swap_test footprint_test holders_test"
 [ "$cgroup" = v1 ] && progs="swap_test"
 for prog in $progs; do
 	n=$("$dir/$prog" --plan 2>/dev/null) || n=1
@@ -120,4 +120,5 @@ run zombiememcg_test "$dir/zombiememcg_test" "$module"
 run listing_test "$dir/listing_test" "$module" ${zombies:+"$zombies"}
 run swap_test "$dir/swap_test" "$module"
 run footprint_test "$dir/footprint_test" "$module"
+run holders_test "$dir/holders_test" "$module"
 exit $rc

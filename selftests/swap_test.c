@@ -130,27 +130,6 @@ static void mount_v1(void)
 	}
 }
 
-/* The row of cgroup id @id: 1 found, 0 not listed, -1 unreadable. */
-static int find_id(unsigned long long id, struct row *out)
-{
-	struct rows rs;
-	size_t i;
-	int found = 0;
-
-	if (read_rows(&rs, ZMC_HEADER))
-		return -1;
-	for (i = 0; i < rs.n; i++) {
-		if (rs.v[i].id == id) {
-			if (out)
-				*out = rs.v[i];
-			found = 1;
-			break;
-		}
-	}
-	free_rows(&rs);
-	return found;
-}
-
 /* Swap on, and swap accounted to memory cgroups; else why not. */
 static enum ksft_result test_swap_on(void)
 {
@@ -369,36 +348,20 @@ static const struct zmc_test tests[] = {
 
 int main(int argc, char **argv)
 {
-	int i, ret;
+	int ret;
 
-	/* run.sh asks every program for its plan before running any. */
-	if (argc > 1 && !strcmp(argv[1], "--plan")) {
-		printf("%d\n", (int)ARRAY_SIZE(tests));
-		return 0;
-	}
 	if (argc > 1 && !strcmp(argv[1], "--v1")) {
 		v1 = true;
 		cg_root = V1_ROOT;
 		argc--;
 		argv++;
 	}
-	if (argc > 1 && argv[1][0])
-		module_path = argv[1];
+	ret = zmc_selftest_begin(argc, argv, ARRAY_SIZE(tests));
+	if (ret >= 0)
+		return ret;
 	snprintf(swap_cg, sizeof(swap_cg), "%s/zmc-swap", cg_root);
-	ZMC_REQUIRE_TEST_VM();
-	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(tests));
-	if (geteuid()) {
-		ksft_print_msg("must run as root, in a test VM\n");
-		return 4; /* KSFT_SKIP */
-	}
 	kernel_version(&kernel_major, &kernel_minor);
-	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		if (no_swap[0])
-			ksft_test_result(KSFT_SKIP, tests[i].name, no_swap);
-		else
-			zmc_run_test(&tests[i]);
-	}
+	zmc_run_tests(tests, ARRAY_SIZE(tests), no_swap);
 	rmdir(swap_cg);
 	unlink(SWAP_FILE);
 	if (mounted)

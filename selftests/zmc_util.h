@@ -69,6 +69,30 @@ static inline bool zmc_in_test_vm(void)
 /* The module that load_module() loads; main() may point it elsewhere. */
 static const char *module_path = DEFAULT_MODULE;
 
+/*
+ * The start of every selftest's main(): "--plan" prints @plan (run.sh asks
+ * each program first); a non-empty argv[1] names the module; then the TAP
+ * header and plan, in a test VM and as root only.  Return: -1 to go on,
+ * else the exit code for main() (4: kselftest's skip).
+ */
+static inline int zmc_selftest_begin(int argc, char **argv, int plan)
+{
+	if (argc > 1 && !strcmp(argv[1], "--plan")) {
+		printf("%d\n", plan);
+		return 0;
+	}
+	if (argc > 1 && argv[1][0])
+		module_path = argv[1];
+	ZMC_REQUIRE_TEST_VM();
+	ksft_print_header();
+	ksft_set_plan(plan);
+	if (geteuid()) {
+		ksft_print_msg("must run as root, in a test VM\n");
+		return 4;
+	}
+	return -1;
+}
+
 /* ---- small file and clock helpers ---- */
 
 /* Read @path into @buf (NUL-terminated); its length, or -errno. */
@@ -499,6 +523,27 @@ static inline int read_rows(struct rows *rs, const char *header)
 	return parse_rows(buf, rs, header) ? -EBADMSG : 0;
 }
 
+/* The row of cgroup id @id: 1 found, 0 not listed, -1 unreadable. */
+static inline int find_id(unsigned long long id, struct row *out)
+{
+	struct rows rs;
+	size_t i;
+	int found = 0;
+
+	if (read_rows(&rs, ZMC_HEADER))
+		return -1;
+	for (i = 0; i < rs.n; i++) {
+		if (rs.v[i].id == id) {
+			if (out)
+				*out = rs.v[i];
+			found = 1;
+			break;
+		}
+	}
+	free_rows(&rs);
+	return found;
+}
+
 /* The number of rows, or what read_rows() returned. */
 static inline long count_rows(const char *header)
 {
@@ -534,6 +579,19 @@ static inline void zmc_run_test(const struct zmc_test *t)
 	if (res == KSFT_FAIL && diag[0])
 		ksft_print_msg("%s\n", diag);
 	ksft_test_result(res, t->name, res == KSFT_SKIP ? diag : NULL);
+}
+
+/* Run @n tests, or skip each with @no_run once it says why they cannot run. */
+static inline void zmc_run_tests(const struct zmc_test *tests, int n, const char *no_run)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (no_run[0])
+			ksft_test_result(KSFT_SKIP, tests[i].name, no_run);
+		else
+			zmc_run_test(&tests[i]);
+	}
 }
 
 #endif /* ZMC_UTIL_H */

@@ -1687,24 +1687,12 @@ int main(int argc, char **argv)
 {
 	int ret;
 
-	/* run.sh asks every program for its plan before running any. */
-	if (argc > 1 && !strcmp(argv[1], "--plan")) {
-		printf("%d\n", ARRAY_SIZE(tests_before) + ARRAY_SIZE(bad_inputs) +
-		       ARRAY_SIZE(tests_after));
-		return 0;
-	}
-	if (argc > 1)
-		module_path = argv[1];
+	ret = zmc_selftest_begin(argc, argv, ARRAY_SIZE(tests_before) +
+				 ARRAY_SIZE(bad_inputs) + ARRAY_SIZE(tests_after));
+	if (ret >= 0)
+		return ret;
 	if (argc > 2)
 		tool_path = argv[2];
-	ZMC_REQUIRE_TEST_VM();
-	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(tests_before) + ARRAY_SIZE(bad_inputs) +
-		      ARRAY_SIZE(tests_after));
-	if (geteuid()) {
-		ksft_print_msg("must run as root, in a test VM\n");
-		return 4; /* KSFT_SKIP */
-	}
 	ret = setup();
 	if (ret)
 		ksft_print_msg("setup failed: %s\n", strerror(-ret));

@@ -567,21 +567,33 @@ static struct cgroup_subsys_state *zmc_fake_css(struct kunit *test, u64 id,
 	return &memcg->css;
 }
 
+/* zmc_memcg_zombie() on a fake css, under RCU as it must be called. */
+static bool zmc_fake_zombie(struct cgroup_subsys_state *css, u64 now_ns,
+			    struct zmc_zombie *z)
+{
+	bool ret;
+
+	rcu_read_lock();
+	ret = zmc_memcg_zombie(css, now_ns, z);
+	rcu_read_unlock();
+	return ret;
+}
+
 /* Live, or released: not a zombie. */
 static void zmc_test_zombie_states(struct kunit *test)
 {
 	struct zmc_zombie z;
 
 	memset(&z, 0x5a, sizeof(z));
-	KUNIT_EXPECT_FALSE(test, zmc_memcg_zombie(zmc_fake_css(test, 5, CSS_ONLINE),
-						  100 * NS, &z));
-	KUNIT_EXPECT_FALSE(test, zmc_memcg_zombie(zmc_fake_css(test, 5, 0), 100 * NS, &z));
-	KUNIT_EXPECT_FALSE(test, zmc_memcg_zombie(zmc_fake_css(test, 5, CSS_DYING |
-								CSS_RELEASED),
-						  100 * NS, &z));
-	KUNIT_EXPECT_EQ(test, z.cgid, 0x5a5a5a5a5a5a5a5aULL);	/* untouched */
-	KUNIT_EXPECT_TRUE(test, zmc_memcg_zombie(zmc_fake_css(test, 5, CSS_DYING),
+	KUNIT_EXPECT_FALSE(test, zmc_fake_zombie(zmc_fake_css(test, 5, CSS_ONLINE),
 						 100 * NS, &z));
+	KUNIT_EXPECT_FALSE(test, zmc_fake_zombie(zmc_fake_css(test, 5, 0), 100 * NS, &z));
+	KUNIT_EXPECT_FALSE(test, zmc_fake_zombie(zmc_fake_css(test, 5, CSS_DYING |
+							       CSS_RELEASED),
+						 100 * NS, &z));
+	KUNIT_EXPECT_EQ(test, z.cgid, 0x5a5a5a5a5a5a5a5aULL);	/* untouched */
+	KUNIT_EXPECT_TRUE(test, zmc_fake_zombie(zmc_fake_css(test, 5, CSS_DYING),
+						100 * NS, &z));
 	KUNIT_EXPECT_EQ(test, z.cgid, 5ULL);
 }
 
@@ -592,7 +604,7 @@ static void zmc_test_zombie_offline_pending(struct kunit *test)
 	struct zmc_zombie z;
 
 	zmc_table_online(6, 10 * NS, 66, "maker");
-	KUNIT_ASSERT_TRUE(test, zmc_memcg_zombie(css, 500 * NS, &z));
+	KUNIT_ASSERT_TRUE(test, zmc_fake_zombie(css, 500 * NS, &z));
 	KUNIT_EXPECT_EQ(test, z.age_secs, 0ULL);
 	KUNIT_EXPECT_EQ(test, z.flags, 0U);
 	KUNIT_EXPECT_EQ(test, z.tgid, 66);
@@ -608,19 +620,19 @@ static void zmc_test_zombie_offline_seen(struct kunit *test)
 
 	zmc_table_online(7, 2 * NS, 77, "maker");
 	zmc_table_offline(7, 10 * NS);
-	KUNIT_ASSERT_TRUE(test, zmc_memcg_zombie(css, 75 * NS, &z));
+	KUNIT_ASSERT_TRUE(test, zmc_fake_zombie(css, 75 * NS, &z));
 	KUNIT_EXPECT_EQ(test, z.age_secs, 65ULL);
 	KUNIT_EXPECT_EQ(test, z.flags, 0U);
 	KUNIT_EXPECT_EQ(test, z.tgid, 77);
 	KUNIT_EXPECT_STREQ(test, z.comm, "maker");
 	/* A clock behind the offline: age 0. */
-	KUNIT_ASSERT_TRUE(test, zmc_memcg_zombie(css, 5 * NS, &z));
+	KUNIT_ASSERT_TRUE(test, zmc_fake_zombie(css, 5 * NS, &z));
 	KUNIT_EXPECT_EQ(test, z.age_secs, 0ULL);
 
 	/* Offline seen without online: creator unknown, age still known. */
 	css = zmc_fake_css(test, 8, CSS_DYING);
 	zmc_table_offline(8, 30 * NS);
-	KUNIT_ASSERT_TRUE(test, zmc_memcg_zombie(css, 75 * NS, &z));
+	KUNIT_ASSERT_TRUE(test, zmc_fake_zombie(css, 75 * NS, &z));
 	KUNIT_EXPECT_EQ(test, z.age_secs, 45ULL);
 	KUNIT_EXPECT_EQ(test, z.flags, 0U);
 	KUNIT_EXPECT_EQ(test, z.tgid, 0);
@@ -637,7 +649,7 @@ static void zmc_test_zombie_unseen(struct kunit *test)
 	struct zmc_zombie z;
 
 	zmc_load_ns = 20 * NS;
-	KUNIT_ASSERT_TRUE(test, zmc_memcg_zombie(css, 75 * NS, &z));
+	KUNIT_ASSERT_TRUE(test, zmc_fake_zombie(css, 75 * NS, &z));
 	KUNIT_EXPECT_EQ(test, z.age_secs, 55ULL);
 	KUNIT_EXPECT_EQ(test, z.flags, (unsigned int)ZMC_F_UNSEEN);
 	KUNIT_EXPECT_EQ(test, z.tgid, 0);
@@ -646,7 +658,7 @@ static void zmc_test_zombie_unseen(struct kunit *test)
 
 	/* Online seen after the load, offline missed. */
 	zmc_table_online(9, 30 * NS, 99, "maker");
-	KUNIT_ASSERT_TRUE(test, zmc_memcg_zombie(css, 75 * NS, &z));
+	KUNIT_ASSERT_TRUE(test, zmc_fake_zombie(css, 75 * NS, &z));
 	KUNIT_EXPECT_EQ(test, z.age_secs, 45ULL);
 	KUNIT_EXPECT_EQ(test, z.flags, (unsigned int)ZMC_F_UNSEEN);
 	KUNIT_EXPECT_EQ(test, z.tgid, 99);
@@ -654,7 +666,7 @@ static void zmc_test_zombie_unseen(struct kunit *test)
 	/* A record older than the load (not possible, but bounded by it). */
 	css = zmc_fake_css(test, 10, CSS_DYING);
 	zmc_table_online(10, 5 * NS, 10, "old");
-	KUNIT_ASSERT_TRUE(test, zmc_memcg_zombie(css, 75 * NS, &z));
+	KUNIT_ASSERT_TRUE(test, zmc_fake_zombie(css, 75 * NS, &z));
 	KUNIT_EXPECT_EQ(test, z.age_secs, 55ULL);
 }
 
@@ -669,17 +681,17 @@ static void zmc_test_zombie_counters(struct kunit *test)
 	atomic_long_set(&memcg->memory.usage, 3);
 	if (cgroup_subsys_on_dfl(memory_cgrp_subsys)) {
 		atomic_long_set(&memcg->swap.usage, 2);
-		KUNIT_ASSERT_TRUE(test, zmc_memcg_zombie(css, NS, &z));
+		KUNIT_ASSERT_TRUE(test, zmc_fake_zombie(css, NS, &z));
 		KUNIT_EXPECT_EQ(test, z.swap, 2ULL << PAGE_SHIFT);
 	} else {
 		atomic_long_set(&memcg->memsw.usage, 7);
-		KUNIT_ASSERT_TRUE(test, zmc_memcg_zombie(css, NS, &z));
+		KUNIT_ASSERT_TRUE(test, zmc_fake_zombie(css, NS, &z));
 		KUNIT_EXPECT_EQ(test, z.swap, 4ULL << PAGE_SHIFT);
 	}
 	KUNIT_EXPECT_EQ(test, z.charged, 3ULL << PAGE_SHIFT);
 	atomic_long_set(&memcg->memory.usage, 0);
 	atomic_long_set(&memcg->swap.usage, 0);
-	KUNIT_ASSERT_TRUE(test, zmc_memcg_zombie(css, NS, &z));
+	KUNIT_ASSERT_TRUE(test, zmc_fake_zombie(css, NS, &z));
 	KUNIT_EXPECT_EQ(test, z.charged, 0ULL);
 	KUNIT_EXPECT_EQ(test, z.swap, 0ULL);
 }

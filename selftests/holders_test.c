@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * holders_test: /proc/zombiememcg_holders names what keeps each zombie
+ * alive.  Run as root in a throw-away VM (by run.sh): it loads the module
+ * if it is not loaded and sets older_than_secs to 0.
+ *
+ * A child process named HOLDER_COMM makes a cgroup, opens a TCP, a UDP and
+ * a unix socket in it, and moves out; the cgroup is removed: the holders
+ * must name each socket with the child's PID, COMM and descriptor.  A
+ * second child writes a tmpfs file and touches anonymous memory inside
+ * another cgroup, then moves out: before 7.x, whose kernels reparent user
+ * pages at offline, the file and anon lines must say their bytes, and on
+ * every kernel the page kinds and "other" add up to CHARGED.  A live
+ * cgroup never appears; a non-root reader is refused; once the children
+ * exit and the file is gone, the zombies are freed and their lines go.
+ *
+ * Usage: holders_test [path/to/zombiememcg.ko]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgpin.h"
+#include "ktap.h"
+#include "zmc_util.h"
+
+#define ARRAY_SIZE(a)	((int)(sizeof(a) / sizeof((a)[0])))
+
+#define HOLDERS_FILE	"/proc/zombiememcg_holders"
+#define HOLDERS_HEADER	"ID KIND BYTES PID COMM DETAIL"
+#define H_ROOT		CG_ROOT "/zmc-holders"
+#define SOCK_CG		H_ROOT "/sockets"
+#define PAGE_CG		H_ROOT "/pages"
+#define LIVE_CG		H_ROOT "/live"
+#define TMP_MNT		"/tmp/zmc-holders"
+#define TMP_FILE	TMP_MNT "/data"
+#define HOLDER_COMM	"zmc-holder"
+#define FILE_BYTES	(1 << 20)
+#define ANON_BYTES	(4 << 20)
+#define ANON_SLACK	(64 << 10)
+#define POLL_SECS	30
+
+static bool loaded_here, mounted;
+static char no_run[160];
+static int kernel_major, kernel_minor;
+static pid_t sock_child, page_child, live_child;
+static int sock_fds[3];			/* tcp, udp, unix in sock_child */
+static unsigned long long sock_id, page_id, live_id;
+
+static bool pages_reparented(void)
+{
+	return kernel_major >= 7;
+}
+
+/* One line of the holders file. */
+struct holder {
+	unsigned long long id, bytes;
+	long pid;
+	char kind[16], comm[64], detail[256];
+};
+
+/* The holders file, parsed into @h (up to @max lines); their count or -1. */
+static int read_holders(struct holder *h, int max)
+{
+	static char buf[1 << 20];
+	char *line, *save, *f[6];
+	ssize_t len;
+	int n = 0;
+
+	len = read_file(HOLDERS_FILE, buf, sizeof(buf));
+	if (len < 0) {
+		fail_msg("read %s: %s", HOLDERS_FILE, strerror((int)-len));
+		return -1;
+	}
+	line = strtok_r(buf, "\n", &save);
+	if (!line || strcmp(line, HOLDERS_HEADER)) {
+		fail_msg("header '%s', want '%s'", line ? line : "", HOLDERS_HEADER);
+		return -1;
+	}
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		if (line[0] == '#')
+			continue;
+		if (split_fields(line, f, 6) != 6 || n == max) {
+			fail_msg("malformed or too many holder lines at '%s'", line);
+			return -1;
+		}
+		h[n].id = strtoull(f[0], NULL, 10);
+		snprintf(h[n].kind, sizeof(h[n].kind), "%s", f[1]);
+		h[n].bytes = strtoull(f[2], NULL, 10);
+		h[n].pid = strtol(f[3], NULL, 10);
+		if (!unescape(f[4], h[n].comm, sizeof(h[n].comm)) ||
+		    !unescape(f[5], h[n].detail, sizeof(h[n].detail))) {
+			fail_msg("bad escape in '%s %s'", f[4], f[5]);
+			return -1;
+		}
+		n++;
+	}
+	return n;
+}
+
+static unsigned long long cgroup_id_of(const char *dir)
+{
+	struct stat st;
+
+	/* A cgroup's id is its kernfs inode number on 64-bit. */
+	return stat(dir, &st) ? 0 : (unsigned long long)st.st_ino;
+}
+
+/* Children report through a pipe, then wait to be killed. */
+static pid_t spawn(void (*fn)(int wfd), int *rfd)
+{
+	int fds[2];
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		close(fds[0]);
+		prctl(PR_SET_NAME, HOLDER_COMM);
+		fn(fds[1]);
+		_exit(1);
+	}
+	close(fds[1]);
+	*rfd = fds[0];
+	return pid;
+}
+
+static void enter(const char *cg)
+{
+	char procs[PATH_MAX];
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
+	if (write_line(procs, "0"))
+		_exit(1);
+}
+
+static void sock_holder(int wfd)
+{
+	int fds[3], pair[2];
+
+	enter(SOCK_CG);
+	fds[0] = socket(AF_INET, SOCK_STREAM, 0);
+	fds[1] = socket(AF_INET, SOCK_DGRAM, 0);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair))
+		_exit(1);
+	fds[2] = pair[0];
+	if (fds[0] < 0 || fds[1] < 0)
+		_exit(1);
+	enter(CG_ROOT);
+	if (write(wfd, fds, sizeof(fds)) != sizeof(fds))
+		_exit(1);
+	pause();
+	_exit(0);
+}
+
+static void page_holder(int wfd)
+{
+	char *p;
+	size_t i;
+
+	enter(PAGE_CG);
+	if (write_bytes(TMP_FILE, FILE_BYTES))
+		_exit(1);
+	p = mmap(NULL, ANON_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		_exit(1);
+	for (i = 0; i < ANON_BYTES; i += 4096)
+		p[i] = 1;
+	enter(CG_ROOT);
+	if (write(wfd, "r", 1) != 1)
+		_exit(1);
+	pause();
+	_exit(0);
+}
+
+static void live_holder(int wfd)
+{
+	enter(LIVE_CG);
+	if (socket(AF_INET, SOCK_STREAM, 0) < 0)
+		_exit(1);
+	if (write(wfd, "r", 1) != 1)
+		_exit(1);
+	pause();
+	_exit(0);
+}
+
+static enum ksft_result test_setup(void)
+{
+	struct stat st;
+
+	if (access(CG_ROOT "/cgroup.subtree_control", F_OK) || enable_memory(CG_ROOT)) {
+		snprintf(no_run, sizeof(no_run), "no cgroup v2 memory controller at %s", CG_ROOT);
+		snprintf(diag, sizeof(diag), "%s", no_run);
+		return KSFT_SKIP;
+	}
+	if (module_listing_all(&loaded_here))
+		return KSFT_FAIL;
+	if (stat(HOLDERS_FILE, &st)) {
+		fail_msg("%s: %s", HOLDERS_FILE, strerror(errno));
+		return KSFT_FAIL;
+	}
+	if ((st.st_mode & 07777) != 0400 || st.st_uid) {
+		fail_msg("%s: mode %o owner %u, want 0400 root", HOLDERS_FILE,
+			 st.st_mode & 07777, st.st_uid);
+		return KSFT_FAIL;
+	}
+	if ((mkdir(H_ROOT, 0755) && errno != EEXIST) || enable_memory(H_ROOT) ||
+	    (mkdir(TMP_MNT, 0755) && errno != EEXIST)) {
+		fail_msg("%s: %s", H_ROOT, strerror(errno));
+		return KSFT_FAIL;
+	}
+	if (mount("tmpfs", TMP_MNT, "tmpfs", 0, NULL)) {
+		fail_msg("mount tmpfs %s: %s", TMP_MNT, strerror(errno));
+		return KSFT_FAIL;
+	}
+	mounted = true;
+	return KSFT_PASS;
+}
+
+static enum ksft_result test_non_root(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return KSFT_FAIL;
+	if (!pid) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(open(HOLDERS_FILE, O_RDONLY) < 0 && errno == EACCES ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fail_msg("uid 65534 %s", WIFEXITED(status) && WEXITSTATUS(status) == 1 ?
+			 "could open the holders file" : "could not be set up");
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+/* Make the three cgroups and their holders; remove two of them. */
+static enum ksft_result test_make(void)
+{
+	int rfd, i;
+	char c;
+
+	for (i = 0; i < 3; i++) {
+		const char *cg = i == 0 ? SOCK_CG : i == 1 ? PAGE_CG : LIVE_CG;
+
+		if (mkdir(cg, 0755)) {
+			fail_msg("mkdir %s: %s", cg, strerror(errno));
+			return KSFT_FAIL;
+		}
+	}
+	sock_id = cgroup_id_of(SOCK_CG);
+	page_id = cgroup_id_of(PAGE_CG);
+	live_id = cgroup_id_of(LIVE_CG);
+	sock_child = spawn(sock_holder, &rfd);
+	if (sock_child < 0 || read(rfd, sock_fds, sizeof(sock_fds)) != sizeof(sock_fds)) {
+		fail_msg("the socket holder failed");
+		return KSFT_FAIL;
+	}
+	close(rfd);
+	page_child = spawn(page_holder, &rfd);
+	if (page_child < 0 || read(rfd, &c, 1) != 1) {
+		fail_msg("the page holder failed");
+		return KSFT_FAIL;
+	}
+	close(rfd);
+	live_child = spawn(live_holder, &rfd);
+	if (live_child < 0 || read(rfd, &c, 1) != 1) {
+		fail_msg("the live cgroup's holder failed");
+		return KSFT_FAIL;
+	}
+	close(rfd);
+	if (rmdir(SOCK_CG) || rmdir(PAGE_CG)) {
+		fail_msg("rmdir: %s", strerror(errno));
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+static struct holder hs[4096];
+
+static enum ksft_result test_sockets(void)
+{
+	static const char *const kinds[3] = { "tcp", "udp", "unix-stream" };
+	char want[3][32];
+	bool seen[3] = { };
+	double end = now_secs() + POLL_SECS;
+	int n, i, k, found;
+
+	for (k = 0; k < 3; k++)
+		snprintf(want[k], sizeof(want[k]), "fd %d %s ", sock_fds[k], kinds[k]);
+	do {
+		n = read_holders(hs, ARRAY_SIZE(hs));
+		if (n < 0)
+			return KSFT_FAIL;
+		found = 0;
+		for (i = 0; i < n; i++)
+			found += hs[i].id == sock_id && !strcmp(hs[i].kind, "socket");
+		if (found >= 3)
+			break;
+		sleep_ms(200);
+	} while (now_secs() < end);
+	for (i = 0; i < n; i++) {
+		if (hs[i].id != sock_id || strcmp(hs[i].kind, "socket"))
+			continue;
+		ksft_print_msg("holders: %llu %s %ld %s %s\n", hs[i].id, hs[i].kind,
+			       hs[i].pid, hs[i].comm, hs[i].detail);
+		for (k = 0; k < 3; k++) {
+			if (hs[i].pid == sock_child && !strcmp(hs[i].comm, HOLDER_COMM) &&
+			    !strncmp(hs[i].detail, want[k], strlen(want[k])))
+				seen[k] = true;
+		}
+	}
+	for (k = 0; k < 3; k++) {
+		if (!seen[k]) {
+			fail_msg("no socket line '%s...' with pid %d comm %s for zombie %llu",
+				 want[k], sock_child, HOLDER_COMM, sock_id);
+			return KSFT_FAIL;
+		}
+	}
+	return KSFT_PASS;
+}
+
+static enum ksft_result test_live_absent(void)
+{
+	int n = read_holders(hs, ARRAY_SIZE(hs)), i;
+
+	if (n < 0)
+		return KSFT_FAIL;
+	for (i = 0; i < n; i++) {
+		if (hs[i].id == live_id) {
+			fail_msg("live cgroup %llu listed: %s %s", live_id, hs[i].kind, hs[i].detail);
+			return KSFT_FAIL;
+		}
+	}
+	return KSFT_PASS;
+}
+
+/* The page kinds of the page zombie, and their sum with "other". */
+static enum ksft_result test_pages(void)
+{
+	unsigned long long file = 0, anon = 0, other = 0, sum;
+	struct row r;
+	int n, i, found;
+
+	found = find_id(page_id, &r);
+	if (found < 0)
+		return KSFT_FAIL;
+	if (!found && pages_reparented()) {
+		/* Nothing but its pages held it, and they went to the parent. */
+		ksft_print_msg("holders: kernel %d.%d freed the page zombie at once (pages reparented)\n",
+			       kernel_major, kernel_minor);
+		return KSFT_PASS;
+	}
+	if (!found) {
+		fail_msg("the page zombie is not listed");
+		return KSFT_FAIL;
+	}
+	n = read_holders(hs, ARRAY_SIZE(hs));
+	if (n < 0)
+		return KSFT_FAIL;
+	for (i = 0; i < n; i++) {
+		if (hs[i].id != page_id)
+			continue;
+		if (!strcmp(hs[i].kind, "file"))
+			file += hs[i].bytes;
+		else if (!strcmp(hs[i].kind, "anon"))
+			anon += hs[i].bytes;
+		else if (!strcmp(hs[i].kind, "other"))
+			other += hs[i].bytes;
+	}
+	sum = file + anon + other;
+	ksft_print_msg("holders: zombie %llu: file %llu anon %llu other %llu; CHARGED %llu\n",
+		       page_id, file, anon, other, r.charged);
+	if (sum != r.charged && !(sum == 0 && r.charged == 0)) {
+		fail_msg("file %llu + anon %llu + other %llu = %llu, CHARGED %llu",
+			 file, anon, other, sum, r.charged);
+		return KSFT_FAIL;
+	}
+	if (pages_reparented()) {
+		if (file || anon) {
+			fail_msg("kernel %d.%d reparents user pages, yet file %llu anon %llu",
+				 kernel_major, kernel_minor, file, anon);
+			return KSFT_FAIL;
+		}
+		return KSFT_PASS;
+	}
+	if (file < FILE_BYTES || file > FILE_BYTES + 4096) {
+		fail_msg("file %llu, wrote %d", file, FILE_BYTES);
+		return KSFT_FAIL;
+	}
+	if (anon + ANON_SLACK < ANON_BYTES || anon > ANON_BYTES + ANON_SLACK) {
+		fail_msg("anon %llu, touched %d", anon, ANON_BYTES);
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+static void stop(pid_t *pid)
+{
+	if (*pid > 0) {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, NULL, 0);
+	}
+	*pid = 0;
+}
+
+static enum ksft_result test_freed(void)
+{
+	double end = now_secs() + POLL_SECS;
+	int n, i, left;
+
+	stop(&sock_child);
+	stop(&page_child);
+	unlink(TMP_FILE);
+	do {
+		sleep_ms(200);
+		n = read_holders(hs, ARRAY_SIZE(hs));
+		if (n < 0)
+			return KSFT_FAIL;
+		left = 0;
+		for (i = 0; i < n; i++)
+			left += hs[i].id == sock_id || hs[i].id == page_id;
+	} while (left && now_secs() < end);
+	if (left) {
+		fail_msg("%d holder lines left %d s after the holders went", left, POLL_SECS);
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
+static const struct zmc_test tests[] = {
+	{ "holders: module loaded, the file is root-only (0400)", test_setup },
+	{ "holders: a non-root reader is refused", test_non_root },
+	{ "holders: zombies made, held by sockets and by pages", test_make },
+	{ "holders: each socket of the zombie named with its PID, COMM and fd", test_sockets },
+	{ "holders: a live cgroup never appears", test_live_absent },
+	{ "holders: file and anon bytes (before 7.x), the kinds add up to CHARGED", test_pages },
+	{ "holders: once the holders go, the zombies' lines go", test_freed },
+};
+
+int main(int argc, char **argv)
+{
+	int ret;
+
+	ret = zmc_selftest_begin(argc, argv, ARRAY_SIZE(tests));
+	if (ret >= 0)
+		return ret;
+	kernel_version(&kernel_major, &kernel_minor);
+	zmc_run_tests(tests, ARRAY_SIZE(tests), no_run);
+	stop(&sock_child);
+	stop(&page_child);
+	stop(&live_child);
+	unlink(TMP_FILE);
+	rmdir(SOCK_CG);
+	rmdir(PAGE_CG);
+	rmdir(LIVE_CG);
+	rmdir(H_ROOT);
+	if (mounted)
+		umount(TMP_MNT);
+	if (loaded_here) {
+		ret = unload_module();
+		if (ret)
+			ksft_print_msg("holders: unload: %s\n", strerror(-ret));
+	}
+	return ksft_finished();
+}
