@@ -82,7 +82,7 @@ struct zmc_hsock {
 
 /**
  * struct zmc_hzombie - a zombie and what the scan found holding it
- * @css: the zombie, pinned for the scan.
+ * @css: the zombie, pinned for the scan only (NULL after it).
  * @cgid: its cgroup id, as in the listing.
  * @charged: its memory counter, at the scan.
  * @swap: its swap charge, at the scan.
@@ -411,12 +411,21 @@ static int zmc_hscan_sockets(struct zmc_hscan *s)
 	return 0;
 }
 
-static void zmc_hscan_free(struct zmc_hscan *s)
+/* The scan is over: the zombies are free to go, what was read of them stays. */
+static void zmc_hscan_unpin(struct zmc_hscan *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->n; i++)
-		css_put(s->z[i].css);
+	for (i = 0; i < s->n; i++) {
+		if (s->z[i].css)
+			css_put(s->z[i].css);
+		s->z[i].css = NULL;
+	}
+}
+
+static void zmc_hscan_free(struct zmc_hscan *s)
+{
+	zmc_hscan_unpin(s);
 	kvfree(s->pool);
 	kvfree(s->by_memcg);
 	kvfree(s->z);
@@ -440,6 +449,7 @@ static struct zmc_hscan *zmc_hscan_run(void)
 		ret = zmc_hscan_sockets(s);
 	if (!ret)
 		zmc_hscan_pages(s);
+	zmc_hscan_unpin(s);
 	mutex_unlock(&zmc_holders_lock);
 	s->ms = jiffies_to_msecs(jiffies - start);
 	if (ret) {
