@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #define ZMC_PROC_PATH		"/proc/zombiememcg"
+#define ZMC_HOLDERS_PATH	"/proc/zombiememcg_holders"
 #define ZMC_THRESHOLD_PATH	"/sys/kernel/debug/zombiememcg/older_than_secs"
 #define ZMC_DEFAULT_OLDER	30ULL
 
@@ -140,5 +141,33 @@ int zmc_print_prometheus(FILE *fp, const struct zmc_snapshot *s,
 			 struct zmc_row *const *rows, size_t nr);
 int zmc_check_threshold(FILE *fp, const char *path,
 			unsigned long long older);
+
+/* What holds the zombies: /proc/zombiememcg_holders (zmcwhy.c). */
+struct zmc_holder {
+	unsigned long long id;	/* the zombie's cgroup id */
+	unsigned long long bytes;
+	unsigned long long pid;	/* 0: no process */
+	const char *kind;	/* socket, file, anon, swap, other, ... */
+	const char *comm;	/* unescaped, "" if none */
+	const char *detail;	/* unescaped, "" if none */
+	size_t comm_len;
+	size_t detail_len;
+	unsigned long line;	/* line number in the input */
+};
+
+struct zmc_holders {
+	struct zmc_holder *v;	/* sorted by id, then line */
+	size_t nr;
+	size_t cap;
+	char *buf;		/* owns the strings */
+	bool stopped;		/* the scan says its time limit stopped it */
+};
+
+int zmc_holders_parse(struct zmc_holders *h, char *buf, size_t len,
+		      struct zmc_error *err);
+void zmc_holders_free(struct zmc_holders *h);
+void zmc_print_why(FILE *fp, const struct zmc_snapshot *s,
+		   struct zmc_row *const *rows, size_t nr,
+		   const struct zmc_holders *h);
 
 #endif /* ZMC_H */

@@ -20,7 +20,7 @@
 #define PROG	"zombiememcgstat"
 
 enum mode { MODE_TABLE, MODE_SUMMARY, MODE_JSON, MODE_JSON_SUMMARY,
-	    MODE_PROMETHEUS };
+	    MODE_PROMETHEUS, MODE_WHY };
 
 enum {
 	OPT_PATH = 256,
@@ -29,6 +29,8 @@ enum {
 	OPT_SUMMARY,
 	OPT_JSON,
 	OPT_PROMETHEUS,
+	OPT_WHY,
+	OPT_HOLDERS,
 };
 
 static volatile sig_atomic_t exiting;
@@ -46,6 +48,8 @@ static const struct option long_options[] = {
 	{ "summary",	no_argument,		NULL, OPT_SUMMARY },
 	{ "json",	no_argument,		NULL, OPT_JSON },
 	{ "prometheus",	no_argument,		NULL, OPT_PROMETHEUS },
+	{ "why",	no_argument,		NULL, OPT_WHY },
+	{ "holders",	required_argument,	NULL, OPT_HOLDERS },
 	{ NULL,		0,			NULL, 0 },
 };
 
@@ -90,6 +94,10 @@ static void usage(FILE *fp, bool full)
 	      "  --json                one JSON array of zombies per interval; with\n"
 	      "                        --summary, one JSON object of the totals\n"
 	      "  --prometheus          node_exporter textfile format\n"
+	      "  --why                 each zombie with what holds it (sockets and the\n"
+	      "                        processes holding them, pages, swap) and what\n"
+	      "                        would free it, from /proc/zombiememcg_holders\n"
+	      "  --holders FILE        with --why: read a saved holders file instead\n"
 	      "\n"
 	      "examples:\n"
 	      "    ./zombiememcgstat            # list all zombie memcgs at 30 secs interval\n"
@@ -100,7 +108,8 @@ static void usage(FILE *fp, bool full)
 	      "    ./zombiememcgstat -o 600     # list zombie memcgs older than 600 secs\n"
 	      "    ./zombiememcgstat --summary 1 1       # totals, per comm, histograms\n"
 	      "    ./zombiememcgstat --json 1 1 | jq .   # for scripts\n"
-	      "    ./zombiememcgstat --prometheus 1 1 > zombiememcg.prom  # node_exporter\n",
+	      "    ./zombiememcgstat --prometheus 1 1 > zombiememcg.prom  # node_exporter\n"
+	      "    ./zombiememcgstat --why -o 0 1 1      # what holds each zombie\n",
 	      fp);
 }
 
@@ -158,8 +167,38 @@ struct config {
 	struct zmc_filter filter;
 	struct zmc_fmt fmt;
 	const char *path;
+	const char *holders_path;
 	bool live;
 };
+
+/* --why: the holders scan, read after the listing. */
+static int read_holders(const struct config *cfg, struct zmc_holders *h)
+{
+	struct zmc_error err;
+	size_t len;
+	char *data;
+	int ret;
+
+	ret = zmc_read_file(cfg->holders_path, &data, &len);
+	if (ret) {
+		read_error(cfg->holders_path, cfg->live, ret);
+		return -1;
+	}
+	data[len] = '\0';
+	ret = zmc_holders_parse(h, data, len, &err);
+	if (ret == -ENOMEM) {
+		fprintf(stderr, PROG ": out of memory\n");
+	} else if (ret) {
+		if (err.line)
+			fprintf(stderr, PROG ": %s: line %lu: %s\n", cfg->holders_path,
+				err.line, err.msg);
+		else
+			fprintf(stderr, PROG ": %s: %s\n", cfg->holders_path, err.msg);
+	}
+	if (ret)
+		zmc_holders_free(h);
+	return ret ? -1 : 0;
+}
 
 /*
  * Read and parse one snapshot, then print it. A bad snapshot prints
@@ -221,6 +260,19 @@ static int snapshot(const struct config *cfg, bool first)
 	case MODE_PROMETHEUS:
 		ret = zmc_print_prometheus(fp, &s, rows, nr);
 		break;
+	case MODE_WHY: {
+		struct zmc_holders h;
+
+		if (read_holders(cfg, &h)) {
+			ret = -1;
+			goto out;
+		}
+		if (!first)
+			fputc('\n', fp);
+		zmc_print_why(fp, &s, rows, nr, &h);
+		zmc_holders_free(&h);
+		break;
+	}
 	}
 	if (ret)
 		fprintf(stderr, PROG ": out of memory\n");
@@ -241,10 +293,12 @@ int main(int argc, char **argv)
 		.sort = ZMC_SORT_AGE,
 		.filter = { .older = ZMC_DEFAULT_OLDER },
 		.path = ZMC_PROC_PATH,
+		.holders_path = ZMC_HOLDERS_PATH,
 		.live = true,
 	};
 	unsigned long long interval = 30, count = 0, i;
-	bool summary = false, json = false, prom = false;
+	bool summary = false, json = false, prom = false, why = false;
+	bool holders = false;
 	struct timespec deadline;
 	struct sigaction sa;
 	int c;
@@ -299,6 +353,13 @@ int main(int argc, char **argv)
 		case OPT_PROMETHEUS:
 			prom = true;
 			break;
+		case OPT_WHY:
+			why = true;
+			break;
+		case OPT_HOLDERS:
+			cfg.holders_path = optarg;
+			holders = true;
+			break;
 		default:
 			usage(stderr, false);
 			return 2;
@@ -309,7 +370,24 @@ int main(int argc, char **argv)
 		usage(stderr, false);
 		return 2;
 	}
-	if (prom)
+	if (why && (prom || json || summary)) {
+		fprintf(stderr, PROG ": --why cannot be combined with --json, --summary or --prometheus\n");
+		usage(stderr, false);
+		return 2;
+	}
+	if (holders && !why) {
+		fprintf(stderr, PROG ": --holders goes with --why\n");
+		usage(stderr, false);
+		return 2;
+	}
+	if (why && !cfg.live && !holders) {
+		fprintf(stderr, PROG ": --why with -f needs --holders FILE (a saved holders file)\n");
+		usage(stderr, false);
+		return 2;
+	}
+	if (why)
+		cfg.mode = MODE_WHY;
+	else if (prom)
 		cfg.mode = MODE_PROMETHEUS;
 	else if (json)
 		cfg.mode = summary ? MODE_JSON_SUMMARY : MODE_JSON;

@@ -42,7 +42,7 @@ fi
 
 # build beside, then rename: another run may be executing the old one
 # shellcheck disable=SC2086
-if ! "${CLANG:-clang}" $cflags tests/fuzz_zmc.c zmcparse.c zmcfmt.c \
+if ! "${CLANG:-clang}" $cflags tests/fuzz_zmc.c zmcparse.c zmcfmt.c zmcwhy.c \
 		-o "$out/fuzz_zmc.$$" || ! mv -f "$out/fuzz_zmc.$$" "$out/fuzz_zmc"; then
 	echo "building the fuzz target failed"
 	exit 1
@@ -54,7 +54,7 @@ echo "fuzzing the parser for $secs s (corpus $out/corpus)" >&2
 "$out/fuzz_zmc" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 	-max_len=8192 -dict=tests/fuzz.dict -print_final_stats=1 \
 	-artifact_prefix="$out/artifacts/" \
-	"$out/corpus" tests/fixtures tests/malformed > "$log" 2>&1
+	"$out/corpus" tests/fixtures tests/malformed tests/malformed-holders > "$log" 2>&1
 rc=$?
 tail -n 20 "$log" | grep -E '^(stat::|Done)' >&2
 if [ $rc -ne 0 ]; then

@@ -5,7 +5,9 @@
  * libFuzzer entry point (clang -fsanitize=fuzzer); fuzz_main.c gives it a
  * plain main() to replay files without libFuzzer. Every input is parsed;
  * a parsed snapshot goes through every filter, sort and output format, and
- * its strings must survive escape/unescape. An invariant broken aborts.
+ * its strings must survive escape/unescape. Every input is parsed as a
+ * holders file too (--why), and printed with the snapshot when both parse.
+ * An invariant broken aborts.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,6 +36,32 @@ static void roundtrip(const char *s, size_t len)
 	free(esc);
 }
 
+/* The input as a holders file: 0 and @h filled, or -1 (and @h empty). */
+static int fuzz_holders(const uint8_t *data, size_t size, struct zmc_holders *h)
+{
+	struct zmc_error err;
+	char *buf = malloc(size + 1);
+	size_t i;
+
+	check(buf != NULL);
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	if (zmc_holders_parse(h, buf, size, &err)) {
+		check(err.msg[0] != '\0' && err.line >= 1);
+		zmc_holders_free(h);
+		return -1;
+	}
+	for (i = 0; i < h->nr; i++) {
+		const struct zmc_holder *ho = &h->v[i];
+
+		check(ho->id && ho->kind && ho->comm && ho->detail && ho->line >= 2);
+		check(strlen(ho->comm) == ho->comm_len && strlen(ho->detail) == ho->detail_len);
+		check(!i || h->v[i - 1].id < ho->id ||
+		      (h->v[i - 1].id == ho->id && h->v[i - 1].line < ho->line));
+	}
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct zmc_fmt fmts[] = {
@@ -44,17 +72,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct zmc_snapshot s;
 	struct zmc_error err;
 	struct zmc_filter f;
+	struct zmc_holders h;
 	struct zmc_row **v;
 	size_t i, nr;
-	int sort;
+	int sort, holders;
 
 	if (!null)
 		null = fopen("/dev/null", "w");
 	check(null != NULL);
+	holders = fuzz_holders(data, size, &h);
 	if (zmc_parse(&s, (const char *)data, size, &err)) {
 		/* an error names a line within the input, or none */
 		check(err.msg[0] != '\0');
 		check(s.rows == NULL && s.buf == NULL && s.nr == 0);
+		if (!holders)
+			zmc_holders_free(&h);
 		return 0;
 	}
 	check((s.cols & ZMC_REQUIRED_COLS) == ZMC_REQUIRED_COLS);
@@ -84,8 +116,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		zmc_print_json(null, &s, v, nr);
 		check(!zmc_print_json_summary(null, &s, v, nr));
 		check(!zmc_print_prometheus(null, &s, v, nr));
+		if (!holders)
+			zmc_print_why(null, &s, v, nr, &h);
 		free(v);
 	}
+	if (!holders)
+		zmc_holders_free(&h);
 	zmc_snapshot_free(&s);
 	return 0;
 }

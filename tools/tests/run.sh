@@ -146,6 +146,38 @@ malformed_cases() {
 	fi
 }
 
+# Every malformed holders file (tests/malformed-holders/, for --why): exit 1,
+# nothing on stdout, one line naming its line number.
+# holders_malformed_cases BIN PREFIX [WRAP...]
+holders_malformed_cases() {
+	local bin=$1 prefix=$2 file line msg out err rc
+	local bad=() good=0
+
+	shift 2
+	while IFS=$'\t' read -r file line msg; do
+		case $file in
+		""|"#"*) continue ;;
+		esac
+		out=$TMP/badh.out
+		err=$TMP/badh.err
+		"$@" "$bin" -f "$FIX/basic.txt" -o 0 --why \
+			--holders "tests/malformed-holders/$file" > "$out" 2> "$err"
+		rc=$?
+		if [ $rc -ne 1 ] || [ -s "$out" ] ||
+		   [ "$(wc -l < "$err")" -ne 1 ] ||
+		   ! grep -qF ": line $line: $msg" "$err"; then
+			bad+=("$file: exit $rc, stdout $(wc -c < "$out") bytes, stderr: $(head -c 300 "$err") (want line $line: $msg)")
+		else
+			good=$((good + 1))
+		fi
+	done < tests/malformed-holders/EXPECT
+	if [ ${#bad[@]} -eq 0 ]; then
+		ok "$prefix$good malformed holders files each rejected with its line number, exit 1, no output"
+	else
+		not_ok "$prefix${#bad[@]} malformed holders files not rejected right" "${bad[@]}"
+	fi
+}
+
 # gen_rows N [COLUMNS-STYLE]: a snapshot of N zombies
 gen_rows() {
 	awk -v n="$1" 'BEGIN {
@@ -302,6 +334,7 @@ fi
 # --- malformed input ------------------------------------------------------
 progress "malformed input"
 malformed_cases $BIN ""
+holders_malformed_cases $BIN ""
 {
 	echo "MEMCG ID PID COMM AGE CHARGED PATH"
 	for i in $(seq 5000); do echo "ffff$i $i 1 systemd 100 0 /a/$i"; done
@@ -364,6 +397,9 @@ expect_usage_error "interval must be a positive integer" 0
 expect_usage_error "count must be a positive integer" 1 0
 expect_usage_error "unrecognized argument: 3" 1 2 3
 expect_usage_error "cannot be combined" --json --prometheus
+expect_usage_error "--why cannot be combined" --why --summary
+expect_usage_error "--holders goes with --why" --holders "$FIX/basic.holders"
+expect_usage_error "--why with -f needs --holders FILE" -f "$FIX/basic.txt" --why
 expect_usage_error "Try 'zombiememcgstat --help'" --no-such-option
 if [ ${#cli_bad[@]} -eq 0 ]; then
 	ok "bad arguments: exit 2 with a message, nothing on stdout"
@@ -515,6 +551,7 @@ if printf 'int main(void){return 0;}\n' > "$TMP/probe.c" &&
 		fi
 		golden_cases $A/zombiememcgstat "asan: "
 		malformed_cases $A/zombiememcgstat "asan: "
+		holders_malformed_cases $A/zombiememcgstat "asan: "
 		bad=()
 		for args in "" "--summary" "--json" "--prometheus --sort path"; do
 			# shellcheck disable=SC2086
@@ -530,7 +567,7 @@ if printf 'int main(void){return 0;}\n' > "$TMP/probe.c" &&
 			not_ok "asan: 100000 rows in every mode, a 1.1 MiB line" "${bad[@]}"
 		fi
 		check "asan: fuzz target replays the fixtures and malformed inputs" \
-			$A/fuzz_replay $FIX/* tests/malformed/*.txt "$TMP/late.txt"
+			$A/fuzz_replay $FIX/* tests/malformed/*.txt tests/malformed-holders/*.holders "$TMP/late.txt"
 	else
 		not_ok "asan: build" "$(tail -n 20 "$TMP/asan.log")"
 	fi
@@ -548,7 +585,7 @@ if need valgrind valgrind; then
 	$VG $BUILD/gcc/test_zmc > "$TMP/vg-unit.out" 2>&1 ||
 		bad+=("test_zmc: $(grep -E '==|not ok' "$TMP/vg-unit.out" | head)")
 	# shellcheck disable=SC2086
-	$VG $BUILD/gcc/fuzz_replay $FIX/* tests/malformed/*.txt \
+	$VG $BUILD/gcc/fuzz_replay $FIX/* tests/malformed/*.txt tests/malformed-holders/*.holders \
 		> "$TMP/vg-replay.out" 2>&1 ||
 		bad+=("fuzz_replay: $(head -n 20 "$TMP/vg-replay.out")")
 	if [ ${#bad[@]} -eq 0 ]; then

@@ -76,6 +76,10 @@ say "The same through the tool"
 run zombiememcgstat -o $threshold --path 1 1
 run zombiememcgstat -o $threshold --summary 1 1 || true
 
+say "What holds each one, and what would free it"
+run cat /proc/zombiememcg_holders
+run zombiememcgstat -o $threshold --why 1 1
+
 say "For scripts and monitoring: JSON, and Prometheus' textfile format"
 run zombiememcgstat -o $threshold --json 1 1
 run sh -c "zombiememcgstat -o $threshold --prometheus 1 1 | grep -v -e '^# HELP' -e '_bucket'"

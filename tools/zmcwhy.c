@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zmcwhy.c - parse /proc/zombiememcg_holders and print --why
+ *
+ * The holders file has a header line "ID KIND BYTES PID COMM DETAIL", then
+ * one line per holder of a zombie (COMM and DETAIL escaped as PATH is in
+ * the listing, "-" when empty) and comment lines starting with '#'.  --why
+ * prints each zombie of the listing with its holders and, from those facts
+ * only, what would free it.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zmc.h"
+
+#define HOLDERS_HEADER	"ID KIND BYTES PID COMM DETAIL"
+#define HOLDERS_FIELDS	6
+
+static int holders_error(struct zmc_error *err, unsigned long line,
+			 const char *msg, const char *what)
+{
+	err->line = line;
+	snprintf(err->msg, sizeof(err->msg), "%s%s%s", msg, what ? ": " : "",
+		 what ? what : "");
+	return -EINVAL;
+}
+
+/* An escaped field, unescaped in place; "-" is the empty string. */
+static int holders_text(char *f, const char **s, size_t *len)
+{
+	size_t n;
+
+	if (!strcmp(f, "-")) {
+		*s = "";
+		*len = 0;
+		return 0;
+	}
+	if (zmc_unescape(f, &n))
+		return -1;
+	*s = f;
+	*len = n;
+	return 0;
+}
+
+static int holder_cmp(const void *a, const void *b)
+{
+	const struct zmc_holder *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/*
+ * Parse a holders file held in @buf (NUL-terminated at @len, modified in
+ * place and owned by @h from now on, also on error).  Returns 0, -EINVAL
+ * with @err naming the line, or -ENOMEM.
+ */
+int zmc_holders_parse(struct zmc_holders *h, char *buf, size_t len,
+		      struct zmc_error *err)
+{
+	unsigned long lineno = 0;
+	char *p = buf, *end = buf + len, *nul;
+
+	memset(h, 0, sizeof(*h));
+	memset(err, 0, sizeof(*err));
+	h->buf = buf;
+	nul = memchr(buf, '\0', len);
+	if (nul) {
+		for (p = buf; p < nul; p++)
+			lineno += *p == '\n';
+		return holders_error(err, lineno + 1, "NUL byte", NULL);
+	}
+	if (!len)
+		return holders_error(err, 1, "empty holders file", NULL);
+	while (p < end) {
+		char *nl = memchr(p, '\n', end - p), *line = p, *f[HOLDERS_FIELDS + 1];
+		struct zmc_holder *ho;
+		int n = 0;
+
+		if (!nl)
+			return holders_error(err, lineno + 1, "last line without a newline", NULL);
+		*nl = '\0';
+		p = nl + 1;
+		lineno++;
+		if (lineno == 1) {
+			if (strcmp(line, HOLDERS_HEADER))
+				return holders_error(err, 1, "not a holders file header, expected",
+						     "'" HOLDERS_HEADER "'");
+			continue;
+		}
+		if (line[0] == '#') {
+			if (strstr(line, "stopped"))
+				h->stopped = true;
+			continue;
+		}
+		while (n <= HOLDERS_FIELDS && (f[n] = strsep(&line, " ")))
+			if (*f[n++] == '\0')
+				return holders_error(err, lineno, "empty field", NULL);
+		if (n != HOLDERS_FIELDS)
+			return holders_error(err, lineno, "expected 6 fields", NULL);
+		if (h->nr == h->cap) {
+			size_t cap = h->cap ? 2 * h->cap : 64;
+			struct zmc_holder *v = realloc(h->v, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			h->v = v;
+			h->cap = cap;
+		}
+		ho = &h->v[h->nr];
+		memset(ho, 0, sizeof(*ho));
+		ho->line = lineno;
+		ho->kind = f[1];
+		if (zmc_parse_u64(f[0], &ho->id) || !ho->id)
+			return holders_error(err, lineno, "bad ID", f[0]);
+		if (zmc_parse_u64(f[2], &ho->bytes))
+			return holders_error(err, lineno, "bad BYTES", f[2]);
+		if (zmc_parse_u64(f[3], &ho->pid))
+			return holders_error(err, lineno, "bad PID", f[3]);
+		if (holders_text(f[4], &ho->comm, &ho->comm_len))
+			return holders_error(err, lineno, "bad escape in COMM", NULL);
+		if (holders_text(f[5], &ho->detail, &ho->detail_len))
+			return holders_error(err, lineno, "bad escape in DETAIL", NULL);
+		h->nr++;
+	}
+	if (h->nr)
+		qsort(h->v, h->nr, sizeof(*h->v), holder_cmp);
+	return 0;
+}
+
+void zmc_holders_free(struct zmc_holders *h)
+{
+	free(h->v);
+	free(h->buf);
+	memset(h, 0, sizeof(*h));
+}
+
+/* Text for a person: control bytes and backslashes as \ooo, spaces kept. */
+static void put_text(FILE *fp, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c < ' ' || c == '\\' || c == 0x7f)
+			fprintf(fp, "\\%03o", c);
+		else
+			fputc(c, fp);
+	}
+}
+
+/* The holders of zombie @id: the first, and how many (sorted by id). */
+static const struct zmc_holder *holders_of(const struct zmc_holders *h,
+					   unsigned long long id, size_t *nr)
+{
+	size_t lo = 0, hi = h->nr, n = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (h->v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo + n < h->nr && h->v[lo + n].id == id)
+		n++;
+	*nr = n;
+	return n ? &h->v[lo] : NULL;
+}
+
+static bool is_kind(const struct zmc_holder *ho, const char *kind)
+{
+	return !strcmp(ho->kind, kind);
+}
+
+/* What would free the zombie, from its holders only. */
+static void print_frees(FILE *fp, const struct zmc_holder *v, size_t n)
+{
+	bool file = false, anon = false, swap = false, any = false, unlisted = false;
+	unsigned long long pids[3];
+	size_t i, j, npids = 0, more = 0;
+
+	for (i = 0; i < n; i++) {
+		if (is_kind(&v[i], "socket") && !v[i].pid)
+			unlisted = true;
+		if (is_kind(&v[i], "socket") && v[i].pid) {
+			for (j = 0; j < npids && pids[j] != v[i].pid; j++)
+				;
+			if (j < npids)
+				continue;
+			if (npids < 3)
+				pids[npids++] = v[i].pid;
+			else
+				more++;
+		}
+		file |= is_kind(&v[i], "file");
+		anon |= is_kind(&v[i], "anon");
+		swap |= is_kind(&v[i], "swap");
+	}
+	fputs("  frees when: ", fp);
+	if (npids) {
+		fputs("pid", fp);
+		for (j = 0; j < npids; j++)
+			fprintf(fp, "%s %llu", j ? "," : "", pids[j]);
+		if (more)
+			fprintf(fp, " and %zu more", more);
+		fputs(npids + more > 1 ? " close these sockets or exit" :
+		      " closes these sockets or exits", fp);
+		any = true;
+	}
+	if (unlisted) {
+		fprintf(fp, "%sthe sockets not listed are closed", any ? "; " : "");
+		any = true;
+	}
+	if (file) {
+		fprintf(fp, "%sits page cache is dropped (its files deleted or truncated; clean cache: echo 1 > /proc/sys/vm/drop_caches)",
+			any ? "; " : "");
+		any = true;
+	}
+	if (anon) {
+		fprintf(fp, "%sthe processes that left it unmap its anonymous pages or exit",
+			any ? "; " : "");
+		any = true;
+	}
+	if (swap) {
+		fprintf(fp, "%sits swap entries are freed (their owners exit or delete them; swapoff)",
+			any ? "; " : "");
+		any = true;
+	}
+	if (!any)
+		fputs("nothing the scan sees holds it: a kernel reference (an orphaned or kernel socket, writeback, a dying child)",
+		      fp);
+	fputc('\n', fp);
+}
+
+/* What the bytes of a page kind are, for a person. */
+static const char *kind_text(const struct zmc_holder *ho)
+{
+	if (is_kind(ho, "file"))
+		return "of page cache";
+	if (is_kind(ho, "anon"))
+		return "of anonymous pages";
+	if (is_kind(ho, "swap"))
+		return "in swap";
+	return NULL;
+}
+
+static void print_holder(FILE *fp, const struct zmc_holder *ho)
+{
+	const char *text = kind_text(ho);
+	char size[16];
+
+	fprintf(fp, "  %-7s ", ho->kind);
+	if (is_kind(ho, "socket")) {
+		if (ho->pid) {
+			fputs("held by ", fp);
+			put_text(fp, ho->comm, ho->comm_len);
+			fprintf(fp, " (pid %llu): ", ho->pid);
+		}
+		put_text(fp, ho->detail, ho->detail_len);
+	} else {
+		fputs(zmc_human(size, sizeof(size), ho->bytes), fp);
+		if (text)
+			fprintf(fp, " %s", text);
+		if (ho->detail_len) {
+			fputc(' ', fp);
+			put_text(fp, ho->detail, ho->detail_len);
+		}
+		if (ho->pid) {
+			fputs(" of ", fp);
+			put_text(fp, ho->comm, ho->comm_len);
+			fprintf(fp, " (pid %llu)", ho->pid);
+		}
+	}
+	fputc('\n', fp);
+}
+
+/*
+ * --why: each selected zombie, its holders (from the scan in @h) and what
+ * would free it.  A zombie of the listing that the scan did not see (it
+ * came after the scan's start) says so.
+ */
+void zmc_print_why(FILE *fp, const struct zmc_snapshot *s,
+		   struct zmc_row *const *rows, size_t nr,
+		   const struct zmc_holders *h)
+{
+	char charged[16];
+	size_t i, j, n;
+
+	(void)s;
+	for (i = 0; i < nr; i++) {
+		const struct zmc_row *r = rows[i];
+		const struct zmc_holder *v = holders_of(h, r->id, &n);
+
+		put_text(fp, r->path, r->path_len);
+		fprintf(fp, " (id %llu, created by ", r->id);
+		if (r->comm_len && strcmp(r->comm, "-"))
+			put_text(fp, r->comm, r->comm_len);
+		else
+			fputc('-', fp);
+		fprintf(fp, " pid %llu, offline %llu%s s, charged %s)\n", r->pid, r->age,
+			r->predates ? "+" : "",
+			zmc_human(charged, sizeof(charged), r->charged));
+		for (j = 0; j < n; j++)
+			print_holder(fp, &v[j]);
+		print_frees(fp, v, n);
+	}
+	if (h->stopped)
+		fputs("(the holders scan was stopped by holders_scan_ms: page kinds are incomplete)\n",
+		      fp);
+}
