@@ -116,20 +116,26 @@ golden_cases() {
 	fi
 }
 
-# Every malformed input: exit 1, nothing on stdout, one line naming its
-# line number. malformed_cases BIN PREFIX [WRAP...]
-malformed_cases() {
-	local bin=$1 prefix=$2 file line msg out err rc
-	local bad=() good=0
+# Every malformed input of DIR (listings, or holders files for --why): exit
+# 1, nothing on stdout, one line naming its line number.
+# rejected_cases listing|holders BIN PREFIX [WRAP...]
+rejected_cases() {
+	local what=$1 bin=$2 prefix=$3 dir file line msg out err rc
+	local bad=() good=0 input=(-f)
 
-	shift 2
+	shift 3
+	dir=tests/malformed
+	if [ "$what" = holders ]; then
+		dir=tests/malformed-holders
+		input=(-f "$FIX/basic.txt" -o 0 --why --holders)
+	fi
 	while IFS=$'\t' read -r file line msg; do
 		case $file in
 		""|"#"*) continue ;;
 		esac
 		out=$TMP/bad.out
 		err=$TMP/bad.err
-		"$@" "$bin" -f "tests/malformed/$file" > "$out" 2> "$err"
+		"$@" "$bin" "${input[@]}" "$dir/$file" > "$out" 2> "$err"
 		rc=$?
 		if [ $rc -ne 1 ] || [ -s "$out" ] ||
 		   [ "$(wc -l < "$err")" -ne 1 ] ||
@@ -138,43 +144,11 @@ malformed_cases() {
 		else
 			good=$((good + 1))
 		fi
-	done < tests/malformed/EXPECT
+	done < "$dir/EXPECT"
 	if [ ${#bad[@]} -eq 0 ]; then
-		ok "$prefix$good malformed inputs each rejected with its line number, exit 1, no output"
+		ok "$prefix$good malformed $what inputs each rejected with its line number, exit 1, no output"
 	else
-		not_ok "$prefix${#bad[@]} malformed inputs not rejected right" "${bad[@]}"
-	fi
-}
-
-# Every malformed holders file (tests/malformed-holders/, for --why): exit 1,
-# nothing on stdout, one line naming its line number.
-# holders_malformed_cases BIN PREFIX [WRAP...]
-holders_malformed_cases() {
-	local bin=$1 prefix=$2 file line msg out err rc
-	local bad=() good=0
-
-	shift 2
-	while IFS=$'\t' read -r file line msg; do
-		case $file in
-		""|"#"*) continue ;;
-		esac
-		out=$TMP/badh.out
-		err=$TMP/badh.err
-		"$@" "$bin" -f "$FIX/basic.txt" -o 0 --why \
-			--holders "tests/malformed-holders/$file" > "$out" 2> "$err"
-		rc=$?
-		if [ $rc -ne 1 ] || [ -s "$out" ] ||
-		   [ "$(wc -l < "$err")" -ne 1 ] ||
-		   ! grep -qF ": line $line: $msg" "$err"; then
-			bad+=("$file: exit $rc, stdout $(wc -c < "$out") bytes, stderr: $(head -c 300 "$err") (want line $line: $msg)")
-		else
-			good=$((good + 1))
-		fi
-	done < tests/malformed-holders/EXPECT
-	if [ ${#bad[@]} -eq 0 ]; then
-		ok "$prefix$good malformed holders files each rejected with its line number, exit 1, no output"
-	else
-		not_ok "$prefix${#bad[@]} malformed holders files not rejected right" "${bad[@]}"
+		not_ok "$prefix${#bad[@]} malformed $what inputs not rejected right" "${bad[@]}"
 	fi
 }
 
@@ -333,8 +307,8 @@ fi
 
 # --- malformed input ------------------------------------------------------
 progress "malformed input"
-malformed_cases $BIN ""
-holders_malformed_cases $BIN ""
+rejected_cases listing $BIN ""
+rejected_cases holders $BIN ""
 {
 	echo "MEMCG ID PID COMM AGE CHARGED PATH"
 	for i in $(seq 5000); do echo "ffff$i $i 1 systemd 100 0 /a/$i"; done
@@ -550,8 +524,8 @@ if printf 'int main(void){return 0;}\n' > "$TMP/probe.c" &&
 				"$(grep -E 'ERROR|runtime error|not ok' "$TMP/asan-unit.out" | head)"
 		fi
 		golden_cases $A/zombiememcgstat "asan: "
-		malformed_cases $A/zombiememcgstat "asan: "
-		holders_malformed_cases $A/zombiememcgstat "asan: "
+		rejected_cases listing $A/zombiememcgstat "asan: "
+		rejected_cases holders $A/zombiememcgstat "asan: "
 		bad=()
 		for args in "" "--summary" "--json" "--prometheus --sort path"; do
 			# shellcheck disable=SC2086
