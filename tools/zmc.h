@@ -169,5 +169,14 @@ void zmc_holders_free(struct zmc_holders *h);
 void zmc_print_why(FILE *fp, const struct zmc_snapshot *s,
 		   struct zmc_row *const *rows, size_t nr,
 		   const struct zmc_holders *h);
+const struct zmc_holder *zmc_holders_of(const struct zmc_holders *h,
+					unsigned long long id, size_t *nr);
+void zmc_json_holders(FILE *fp, const struct zmc_holders *h,
+		      unsigned long long id);
+void zmc_print_json_holders(FILE *fp, const struct zmc_snapshot *s,
+			    struct zmc_row *const *rows, size_t nr,
+			    const struct zmc_holders *h);
+int zmc_print_prometheus_holders(FILE *fp, struct zmc_row *const *rows,
+				 size_t nr, const struct zmc_holders *h);
 
 #endif /* ZMC_H */

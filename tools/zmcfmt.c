@@ -870,6 +870,14 @@ static inline void json_u64(struct out *o, const char *key,
 void zmc_print_json(FILE *fp, const struct zmc_snapshot *s,
 		    struct zmc_row *const *rows, size_t nr)
 {
+	zmc_print_json_holders(fp, s, rows, nr, NULL);
+}
+
+/* --json, and with --why (@h not NULL) each zombie's "holders" too. */
+void zmc_print_json_holders(FILE *fp, const struct zmc_snapshot *s,
+			    struct zmc_row *const *rows, size_t nr,
+			    const struct zmc_holders *h)
+{
 	struct out o;
 	size_t i;
 
@@ -906,6 +914,10 @@ void zmc_print_json(FILE *fp, const struct zmc_snapshot *s,
 		json_string(&o, leaf, leaf_len);
 		out_str(&o, JSON_KEY("path"));
 		json_string(&o, r->path, r->path_len);
+		if (h) {
+			out_flush(&o);
+			zmc_json_holders(fp, h, r->id);
+		}
 		out_str(&o, i + 1 < nr ? "},\n" : "}\n");
 	}
 	out_str(&o, "]\n");

@@ -155,8 +155,8 @@ static void put_text(FILE *fp, const char *s, size_t len)
 }
 
 /* The holders of zombie @id: the first, and how many (sorted by id). */
-static const struct zmc_holder *holders_of(const struct zmc_holders *h,
-					   unsigned long long id, size_t *nr)
+const struct zmc_holder *zmc_holders_of(const struct zmc_holders *h,
+					unsigned long long id, size_t *nr)
 {
 	size_t lo = 0, hi = h->nr, n = 0;
 
@@ -296,7 +296,7 @@ void zmc_print_why(FILE *fp, const struct zmc_snapshot *s,
 	(void)s;
 	for (i = 0; i < nr; i++) {
 		const struct zmc_row *r = rows[i];
-		const struct zmc_holder *v = holders_of(h, r->id, &n);
+		const struct zmc_holder *v = zmc_holders_of(h, r->id, &n);
 
 		put_text(fp, r->path, r->path_len);
 		fprintf(fp, " (id %llu, created by ", r->id);
@@ -314,4 +314,133 @@ void zmc_print_why(FILE *fp, const struct zmc_snapshot *s,
 	if (h->stopped)
 		fputs("(the holders scan was stopped by holders_scan_ms: page kinds are incomplete)\n",
 		      fp);
+}
+
+/* --json --why: ", \"holders\": [...]" of zombie @id (the object still open). */
+void zmc_json_holders(FILE *fp, const struct zmc_holders *h,
+		      unsigned long long id)
+{
+	const struct zmc_holder *v;
+	size_t n, i;
+
+	v = zmc_holders_of(h, id, &n);
+	fputs(", \"holders\": [", fp);
+	for (i = 0; i < n; i++) {
+		fprintf(fp, "%s{\"kind\": ", i ? ", " : "");
+		zmc_json_string(fp, v[i].kind, strlen(v[i].kind));
+		fprintf(fp, ", \"bytes\": %llu, \"pid\": %llu, \"comm\": ", v[i].bytes,
+			v[i].pid);
+		zmc_json_string(fp, v[i].comm, v[i].comm_len);
+		fputs(", \"detail\": ", fp);
+		zmc_json_string(fp, v[i].detail, v[i].detail_len);
+		fputc('}', fp);
+	}
+	fputc(']', fp);
+}
+
+/* A holding process's comm and what it holds, for the Prometheus labels. */
+struct held_by {
+	const char *comm;
+	size_t len;
+	unsigned long long sockets;
+	unsigned long long charged;	/* of the zombies it holds, each once */
+};
+
+static int held_by_cmp(const void *a, const void *b)
+{
+	const struct held_by *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->comm, y->comm, n);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static void prom_head(FILE *fp, const char *name, const char *help)
+{
+	fprintf(fp, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+static void prom_by_holder(FILE *fp, const char *name, const char *help,
+			   const struct held_by *hb, size_t n, bool charged)
+{
+	size_t i;
+
+	prom_head(fp, name, help);
+	for (i = 0; i < n; i++) {
+		fprintf(fp, "%s{comm=\"", name);
+		zmc_prom_label(fp, hb[i].comm, hb[i].len);
+		fprintf(fp, "\"} %llu\n", charged ? hb[i].charged : hb[i].sockets);
+	}
+}
+
+/*
+ * --prometheus --why: bytes of the selected zombies per holder kind, and
+ * per comm of the processes holding their sockets: the sockets, and the
+ * memory still charged to the zombies they hold.  Returns 0 or -1 (out of
+ * memory).
+ */
+int zmc_print_prometheus_holders(FILE *fp, struct zmc_row *const *rows,
+				 size_t nr, const struct zmc_holders *h)
+{
+	static const char *const kinds[] = { "socket", "file", "anon", "swap", "other" };
+	unsigned long long bytes[5] = { 0 };
+	struct held_by *hb = NULL;
+	size_t nhb = 0, cap = 0, i, j, k, n;
+
+	for (i = 0; i < nr; i++) {
+		const struct zmc_holder *v = zmc_holders_of(h, rows[i]->id, &n);
+
+		for (j = 0; j < n; j++) {
+			for (k = 0; k < 5 && strcmp(v[j].kind, kinds[k]); k++)
+				;
+			if (k < 5)
+				bytes[k] += v[j].bytes;
+			if (strcmp(v[j].kind, "socket") || !v[j].pid)
+				continue;
+			if (nhb == cap) {
+				struct held_by *p;
+
+				cap = cap ? 2 * cap : 16;
+				p = realloc(hb, cap * sizeof(*hb));
+				if (!p) {
+					free(hb);
+					return -1;
+				}
+				hb = p;
+			}
+			hb[nhb].comm = v[j].comm;
+			hb[nhb].len = v[j].comm_len;
+			hb[nhb].sockets = 1;
+			/* the zombie's charge, once per comm holding it */
+			for (k = 0; k < j && (strcmp(v[k].kind, "socket") || !v[k].pid ||
+					      v[k].comm_len != v[j].comm_len ||
+					      memcmp(v[k].comm, v[j].comm, v[j].comm_len));
+			     k++)
+				;
+			hb[nhb].charged = k < j ? 0 : rows[i]->charged;
+			nhb++;
+		}
+	}
+	if (nhb)
+		qsort(hb, nhb, sizeof(*hb), held_by_cmp);
+	for (i = 0, n = 0; i < nhb; i = j) {	/* merge runs of one comm */
+		hb[n] = hb[i];
+		for (j = i + 1; j < nhb && !held_by_cmp(&hb[i], &hb[j]); j++) {
+			hb[n].sockets += hb[j].sockets;
+			hb[n].charged += hb[j].charged;
+		}
+		n++;
+	}
+	prom_head(fp, "zombiememcg_holder_bytes",
+		  "Bytes of the zombies by what holds them (holders scan; sockets: 0).");
+	for (k = 0; k < 5; k++)
+		fprintf(fp, "zombiememcg_holder_bytes{kind=\"%s\"} %llu\n", kinds[k], bytes[k]);
+	prom_by_holder(fp, "zombiememcg_holder_sockets",
+		       "Sockets holding zombies, per comm of the process holding them open.",
+		       hb, n, false);
+	prom_by_holder(fp, "zombiememcg_holder_charged_bytes",
+		       "Memory still charged to the zombies that processes of a comm hold by sockets.",
+		       hb, n, true);
+	free(hb);
+	return 0;
 }

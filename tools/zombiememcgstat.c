@@ -96,7 +96,9 @@ static void usage(FILE *fp, bool full)
 	      "  --prometheus          node_exporter textfile format\n"
 	      "  --why                 each zombie with what holds it (sockets and the\n"
 	      "                        processes holding them, pages, swap) and what\n"
-	      "                        would free it, from /proc/zombiememcg_holders\n"
+	      "                        would free it, from /proc/zombiememcg_holders;\n"
+	      "                        with --json its holders, with --prometheus bytes\n"
+	      "                        per kind and per holding comm\n"
 	      "  --holders FILE        with --why: read a saved holders file instead\n"
 	      "\n"
 	      "examples:\n"
@@ -169,6 +171,7 @@ struct config {
 	const char *path;
 	const char *holders_path;
 	bool live;
+	bool why;	/* --why: with --json and --prometheus, the holders too */
 };
 
 /* --why: the holders scan, read after the listing. */
@@ -252,6 +255,17 @@ static int snapshot(const struct config *cfg, bool first)
 		ret = zmc_print_summary(fp, &s, rows, nr);
 		break;
 	case MODE_JSON:
+		if (cfg->why) {
+			struct zmc_holders h;
+
+			if (read_holders(cfg, &h)) {
+				ret = -1;
+				goto out;
+			}
+			zmc_print_json_holders(fp, &s, rows, nr, &h);
+			zmc_holders_free(&h);
+			break;
+		}
 		zmc_print_json(fp, &s, rows, nr);
 		break;
 	case MODE_JSON_SUMMARY:
@@ -259,6 +273,16 @@ static int snapshot(const struct config *cfg, bool first)
 		break;
 	case MODE_PROMETHEUS:
 		ret = zmc_print_prometheus(fp, &s, rows, nr);
+		if (!ret && cfg->why) {
+			struct zmc_holders h;
+
+			if (read_holders(cfg, &h)) {
+				ret = -1;
+				goto out;
+			}
+			ret = zmc_print_prometheus_holders(fp, rows, nr, &h);
+			zmc_holders_free(&h);
+		}
 		break;
 	case MODE_WHY: {
 		struct zmc_holders h;
@@ -370,11 +394,12 @@ int main(int argc, char **argv)
 		usage(stderr, false);
 		return 2;
 	}
-	if (why && (prom || json || summary)) {
-		fprintf(stderr, PROG ": --why cannot be combined with --json, --summary or --prometheus\n");
+	if (why && summary) {
+		fprintf(stderr, PROG ": --why cannot be combined with --summary\n");
 		usage(stderr, false);
 		return 2;
 	}
+	cfg.why = why;
 	if (holders && !why) {
 		fprintf(stderr, PROG ": --holders goes with --why\n");
 		usage(stderr, false);
@@ -385,12 +410,12 @@ int main(int argc, char **argv)
 		usage(stderr, false);
 		return 2;
 	}
-	if (why)
-		cfg.mode = MODE_WHY;
-	else if (prom)
+	if (prom)
 		cfg.mode = MODE_PROMETHEUS;
 	else if (json)
 		cfg.mode = summary ? MODE_JSON_SUMMARY : MODE_JSON;
+	else if (why)
+		cfg.mode = MODE_WHY;
 	else if (summary)
 		cfg.mode = MODE_SUMMARY;
 	/* totals do not depend on the order of the rows: no need to sort */

@@ -116,8 +116,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		zmc_print_json(null, &s, v, nr);
 		check(!zmc_print_json_summary(null, &s, v, nr));
 		check(!zmc_print_prometheus(null, &s, v, nr));
-		if (!holders)
+		if (!holders) {
 			zmc_print_why(null, &s, v, nr, &h);
+			zmc_print_json_holders(null, &s, v, nr, &h);
+			check(!zmc_print_prometheus_holders(null, v, nr, &h));
+		}
 		free(v);
 	}
 	if (!holders)

@@ -371,7 +371,7 @@ expect_usage_error "interval must be a positive integer" 0
 expect_usage_error "count must be a positive integer" 1 0
 expect_usage_error "unrecognized argument: 3" 1 2 3
 expect_usage_error "cannot be combined" --json --prometheus
-expect_usage_error "--why cannot be combined" --why --summary
+expect_usage_error "--why cannot be combined with --summary" --why --summary
 expect_usage_error "--holders goes with --why" --holders "$FIX/basic.holders"
 expect_usage_error "--why with -f needs --holders FILE" -f "$FIX/basic.txt" --why
 expect_usage_error "Try 'zombiememcgstat --help'" --no-such-option
