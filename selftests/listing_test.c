@@ -25,8 +25,9 @@
  * would halve the churn's speed and make every cross-CPU wait of the kernel
  * (frees, IPIs) wait for the readers' time slice.  At nice 19 a reader still
  * always stands in the middle of a read, which is what a resize must meet;
- * the churn waits at checkpoints until each reader has finished reads, so
- * that every read size reads at every table size.
+ * the churn waits at checkpoints until each reader has finished reads
+ * (however long a read takes, as long as the readers progress), so that
+ * every read size reads at every table size.
  *
  * Usage: listing_test [path/to/zombiememcg.ko [ZOMBIES]]
  *	ZOMBIES: how many to grow to (default 12000).
@@ -79,8 +80,15 @@
 #define STABLE_SECS	3	/* ... that many seconds unchanged: stable */
 #define LISTED_SECS	30	/* offline runs in a kworker after rmdir */
 #define GROW_SECS	120	/* the growth stops there */
-#define CHECK_SECS	10	/* a checkpoint or a batch waits at most this */
+#define CHECK_SECS	10	/* a batch waits at most this for its frees */
 #define SHRINK_SECS	60	/* then the rest is closed at once */
+/*
+ * A reader that finishes no read in this long is stuck.  Waits for reads
+ * have no other bound: on a loaded host one read of the full table under
+ * TCG took 30 s, and a checkpoint that gave up on it after a fixed time
+ * left the reader short of its MIN_READS.
+ */
+#define STALL_SECS	120
 #define FREE_SECS	60	/* the last frees */
 #define STOP_SECS	30	/* readers finishing their last read */
 
@@ -466,18 +474,55 @@ static unsigned long reads_in(int ph)
 	return n;
 }
 
+/*
+ * Wait until reader @i has finished reads up to @want (by @done, its count
+ * of reads of some kind), as long as it finishes one every STALL_SECS.
+ */
+static void wait_reader(int i, unsigned long want,
+			unsigned long (*done)(const struct rstat *st))
+{
+	unsigned long last = done(&sh->r[i]);
+	double progress = now_secs();
+
+	while (done(&sh->r[i]) < want && now_secs() - progress < STALL_SECS) {
+		sleep_ms(20);
+		if (done(&sh->r[i]) != last) {
+			last = done(&sh->r[i]);
+			progress = now_secs();
+		}
+	}
+}
+
 /* Wait until every reader has finished @n more reads; the time waited. */
-static double wait_reads(unsigned long n, double secs)
+static double wait_reads(unsigned long n)
 {
 	unsigned long want[NR_READERS];
-	double t0 = now_secs(), end = t0 + secs;
+	double t0 = now_secs();
 	int i;
 
 	for (i = 0; i < NR_READERS; i++)
 		want[i] = reads_done(&sh->r[i]) + n;
-	for (i = 0; i < NR_READERS && now_secs() < end; i++)
-		while (reads_done(&sh->r[i]) < want[i] && now_secs() < end)
-			sleep_ms(20);
+	for (i = 0; i < NR_READERS; i++)
+		wait_reader(i, want[i], reads_done);
+	return now_secs() - t0;
+}
+
+static unsigned long grow_reads(const struct rstat *st)
+{
+	return st->reads[PH_GROW];
+}
+
+/*
+ * Growth stopped early (GROW_SECS, memory) has had fewer checkpoints: read
+ * the grown table until every reader has MIN_READS of it.
+ */
+static double wait_grow_reads(void)
+{
+	double t0 = now_secs();
+	int i;
+
+	for (i = 0; i < NR_READERS; i++)
+		wait_reader(i, MIN_READS, grow_reads);
 	return now_secs() - t0;
 }
 
@@ -795,7 +840,7 @@ static int grow(int *ok)
 			}
 		}
 		if (n && n % step == 0) {
-			waited += wait_reads(1, until(t0 + GROW_SECS, CHECK_SECS));
+			waited += wait_reads(1);
 			if (n % (3 * step) == 0)
 				ksft_print_msg("listing:   %d zombies, %.1f s, MemAvailable %ld MiB, reads %lu\n",
 					       n, now_secs() - t0, mem_min >> 10,
@@ -808,6 +853,7 @@ static int grow(int *ok)
 			break;
 		}
 	}
+	waited += wait_grow_reads();
 	/* Offline is asynchronous: wait for the last ones to be counted. */
 	dying = wait_dying_at_least(dying_start + NR_KEEP + n, LISTED_SECS);
 	records = stat_value("records");
@@ -831,8 +877,11 @@ static int grow(int *ok)
 
 /*
  * Close the sockets of the @grown zombies in NR_BATCHES batches; after
- * each, wait for the frees and for two reads of each reader (until
- * SHRINK_SECS are spent), then for the last frees.  The dying count.
+ * each, wait for the frees (until SHRINK_SECS are spent) and for a read of
+ * each reader (however long it takes, while they progress): so every
+ * reader starts at least NR_BATCHES - 1 reads as the table shrinks (one
+ * may have started before), MIN_READS or more.  Then wait for the last
+ * frees.  The dying count.
  */
 static long shrink(int grown)
 {
@@ -850,7 +899,7 @@ static long shrink(int grown)
 		wait_dying_at_most(dying_start + NR_KEEP + i, until(end, CHECK_SECS));
 		if (now_secs() - t > wait_free)
 			wait_free = now_secs() - t;
-		t = wait_reads(2, until(end, CHECK_SECS));
+		t = wait_reads(1);
 		if (t > wait_read)
 			wait_read = t;
 	}
