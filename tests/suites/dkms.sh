@@ -48,10 +48,10 @@ snapshot >"$T/host-before"
 stage=$T/stage
 make -s -C "$repo" dkms-install DESTDIR="$stage" >&2
 src=$stage/usr/src/zombiememcg-$version
-want=$(cd "$repo" && { printf '%s\n' dkms.conf Kbuild; find module -type f \( -name Kbuild -o -name '*.[ch]' \) ! -name '*.mod.c'; } | sort)
+want=$(cd "$repo" && { printf '%s\n' dkms.conf Kbuild; find module -type f \( -name Kbuild -o -name '*.mk' -o -name '*.[ch]' \) ! -name '*.mod.c'; } | sort)
 got=$( (cd "$src" 2>/dev/null && find . -type f | sed 's|^\./||' | sort))
 if [[ -n $version && $got == "$want" ]]; then
-	tap ok "make dkms-install stages exactly dkms.conf, Kbuild and module/**/{Kbuild,*.c,*.h} in /usr/src/zombiememcg-$version"
+	tap ok "make dkms-install stages exactly dkms.conf, Kbuild and module/**/{Kbuild,*.mk,*.c,*.h} in /usr/src/zombiememcg-$version"
 else
 	tap not-ok "make dkms-install stages exactly the DKMS sources (version '$version')"
 	diff <(echo "$want") <(echo "$got") | sed 's/^/# /'
