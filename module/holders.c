@@ -158,12 +158,11 @@ static struct zmc_hzombie *zmc_hscan_find(const struct zmc_hscan *s,
 	return NULL;
 }
 
-static const struct zmc_hscan *zmc_sort_scan;
-
-static int zmc_hz_cmp(const void *a, const void *b)
+/* Order of indices of @scan's zombies by memcg pointer, for sort_r(). */
+static int zmc_hz_cmp(const void *a, const void *b, const void *scan)
 {
-	unsigned long x = (unsigned long)zmc_hz_memcg(zmc_sort_scan, *(const u32 *)a);
-	unsigned long y = (unsigned long)zmc_hz_memcg(zmc_sort_scan, *(const u32 *)b);
+	unsigned long x = (unsigned long)zmc_hz_memcg(scan, *(const u32 *)a);
+	unsigned long y = (unsigned long)zmc_hz_memcg(scan, *(const u32 *)b);
 
 	return x < y ? -1 : x > y;
 }
@@ -236,8 +235,7 @@ static int zmc_hscan_zombies(struct zmc_hscan *s)
 		return -ENOMEM;
 	for (i = 0; i < s->n; i++)
 		s->by_memcg[i] = i;
-	zmc_sort_scan = s;	/* under zmc_holders_lock */
-	sort(s->by_memcg, s->n, sizeof(u32), zmc_hz_cmp, NULL);
+	sort_r(s->by_memcg, s->n, sizeof(u32), zmc_hz_cmp, NULL, s);
 	return 0;
 }
 
