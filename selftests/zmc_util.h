@@ -523,8 +523,12 @@ static inline int read_rows(struct rows *rs, const char *header)
 	return parse_rows(buf, rs, header) ? -EBADMSG : 0;
 }
 
-/* The row of cgroup id @id: 1 found, 0 not listed, -1 unreadable. */
-static inline int find_id(unsigned long long id, struct row *out)
+/*
+ * The rows of one read of the listing that @match accepts: their count
+ * (the last of them in *@out, if given), or -1 if unreadable.
+ */
+static inline int find_rows(bool (*match)(const struct row *r, const void *arg),
+			    const void *arg, struct row *out)
 {
 	struct rows rs;
 	size_t i;
@@ -533,15 +537,25 @@ static inline int find_id(unsigned long long id, struct row *out)
 	if (read_rows(&rs, ZMC_HEADER))
 		return -1;
 	for (i = 0; i < rs.n; i++) {
-		if (rs.v[i].id == id) {
+		if (match(&rs.v[i], arg)) {
 			if (out)
 				*out = rs.v[i];
-			found = 1;
-			break;
+			found++;
 		}
 	}
 	free_rows(&rs);
 	return found;
+}
+
+static inline bool row_has_id(const struct row *r, const void *id)
+{
+	return r->id == *(const unsigned long long *)id;
+}
+
+/* The rows of cgroup id @id: 1 listed, 0 not listed, -1 unreadable. */
+static inline int find_id(unsigned long long id, struct row *out)
+{
+	return find_rows(row_has_id, &id, out);
 }
 
 /* The number of rows, or what read_rows() returned. */

@@ -98,23 +98,15 @@ static const char *cg_rel(const char *cg)
 	return cg + strlen(CG_ROOT);
 }
 
+static bool row_at(const struct row *r, const void *cg)
+{
+	return !strcmp(r->path, cg_rel(cg));
+}
+
+/* The rows of cgroup directory @cg: their count, or -1 if unreadable. */
 static int find_row(const char *cg, struct row *out)
 {
-	struct rows rs;
-	size_t i;
-	int found = 0;
-
-	if (read_rows(&rs, ZMC_HEADER))
-		return -1;
-	for (i = 0; i < rs.n; i++) {
-		if (!strcmp(rs.v[i].path, cg_rel(cg))) {
-			if (out)
-				*out = rs.v[i];
-			found++;
-		}
-	}
-	free_rows(&rs);
-	return found;
+	return find_rows(row_at, cg, out);
 }
 
 /* Poll until @cg is listed (@want 1) or not (@want 0); false on timeout. */
@@ -449,7 +441,7 @@ static enum ksft_result test_zombie_appears(void)
 
 static enum ksft_result test_age_grows(void)
 {
-	struct row r1, r2;
+	struct row r1 = { 0 }, r2;
 	double end;
 
 	if (!zombie.pid || find_row(zombie.cg, &r1) != 1) {
