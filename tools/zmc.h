@@ -123,6 +123,8 @@ void zmc_print_log2_hist(FILE *fp, const unsigned long long *vals,
 			 const char *val_type);
 void zmc_json_string(FILE *fp, const char *s, size_t len);
 void zmc_prom_label(FILE *fp, const char *s, size_t len);
+void zmc_prom_head(FILE *fp, const char *name, const char *type,
+		   const char *help);
 void zmc_display(FILE *fp, const char *s, size_t len, size_t width,
 		 bool pad);
 

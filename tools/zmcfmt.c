@@ -1006,6 +1006,17 @@ static void prom_head(struct out *o, const char *name, const char *type,
 	out_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A metric's HELP and TYPE lines, for printers outside this file. */
+void zmc_prom_head(FILE *fp, const char *name, const char *type,
+		   const char *help)
+{
+	struct out o;
+
+	out_init(&o, fp);
+	prom_head(&o, name, type, help);
+	out_flush(&o);
+}
+
 static void prom_gauge(struct out *o, const char *name, const char *help,
 		       unsigned long long v)
 {

@@ -355,17 +355,12 @@ static int held_by_cmp(const void *a, const void *b)
 	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-static void prom_head(FILE *fp, const char *name, const char *help)
-{
-	fprintf(fp, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
-}
-
 static void prom_by_holder(FILE *fp, const char *name, const char *help,
 			   const struct held_by *hb, size_t n, bool charged)
 {
 	size_t i;
 
-	prom_head(fp, name, help);
+	zmc_prom_head(fp, name, "gauge", help);
 	for (i = 0; i < n; i++) {
 		fprintf(fp, "%s{comm=\"", name);
 		zmc_prom_label(fp, hb[i].comm, hb[i].len);
@@ -431,8 +426,8 @@ int zmc_print_prometheus_holders(FILE *fp, struct zmc_row *const *rows,
 		}
 		n++;
 	}
-	prom_head(fp, "zombiememcg_holder_bytes",
-		  "Bytes of the zombies by what holds them (holders scan; sockets: 0).");
+	zmc_prom_head(fp, "zombiememcg_holder_bytes", "gauge",
+		      "Bytes of the zombies by what holds them (holders scan; sockets: 0).");
 	for (k = 0; k < 5; k++)
 		fprintf(fp, "zombiememcg_holder_bytes{kind=\"%s\"} %llu\n", kinds[k], bytes[k]);
 	prom_by_holder(fp, "zombiememcg_holder_sockets",
