@@ -157,13 +157,51 @@ struct zmc_holder {
 	unsigned long line;	/* line number in the input */
 };
 
+struct zmc_mounts;
+
 struct zmc_holders {
 	struct zmc_holder *v;	/* sorted by id, then line */
 	size_t nr;
 	size_t cap;
 	char *buf;		/* owns the strings */
 	bool stopped;		/* the scan says its time limit stopped it */
+	const struct zmc_mounts *mounts;	/* to name files, or NULL */
 };
+
+/* One mount of /proc/self/mountinfo. */
+struct zmc_mount {
+	unsigned int major, minor;
+	const char *root;	/* of the file system, shown at @point */
+	const char *point;
+	const char *fstype;	/* "" if the line has none */
+};
+
+struct zmc_mounts {
+	struct zmc_mount *v;
+	size_t nr;
+	size_t cap;
+	char *buf;		/* owns the strings */
+};
+
+int zmc_mounts_parse(struct zmc_mounts *m, char *buf, size_t len,
+		     struct zmc_error *err);
+void zmc_mounts_free(struct zmc_mounts *m);
+const char *zmc_mounts_cgroup2(const struct zmc_mounts *m);
+bool zmc_mounts_resolve(const struct zmc_mounts *m, unsigned int major,
+			unsigned int minor, const char *path, char *out,
+			size_t size);
+
+/* The DETAIL of a "file" holder, parsed. */
+struct zmc_hfile {
+	unsigned int major, minor;
+	unsigned long long ino;
+	char fs[32];
+	bool shmem;
+	bool deleted;
+	const char *path;	/* within its file system, "" if unknown */
+};
+
+bool zmc_holder_file(const struct zmc_holder *ho, struct zmc_hfile *f);
 
 int zmc_holders_parse(struct zmc_holders *h, char *buf, size_t len,
 		      struct zmc_error *err);

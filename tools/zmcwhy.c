@@ -179,16 +179,114 @@ static bool is_kind(const struct zmc_holder *ho, const char *kind)
 	return !strcmp(ho->kind, kind);
 }
 
+/*
+ * The DETAIL of a file the module named:
+ * "dev=MAJ:MIN ino=INO fs=TYPE[ shmem][ deleted] path=PATH" (PATH "?" when
+ * it has none).  False for other details.
+ */
+bool zmc_holder_file(const struct zmc_holder *ho, struct zmc_hfile *f)
+{
+	const char *p;
+	int n = 0;
+
+	memset(f, 0, sizeof(*f));
+	if (!is_kind(ho, "file") ||
+	    sscanf(ho->detail, "dev=%u:%u ino=%llu fs=%31s%n", &f->major, &f->minor,
+		   &f->ino, f->fs, &n) != 4)
+		return false;
+	p = ho->detail + n;
+	for (;;) {
+		if (!strncmp(p, " shmem ", 7)) {
+			f->shmem = true;
+			p += 6;
+		} else if (!strncmp(p, " deleted ", 9)) {
+			f->deleted = true;
+			p += 8;
+		} else {
+			break;
+		}
+	}
+	if (strncmp(p, " path=", 6))
+		return false;
+	p += 6;
+	f->path = strcmp(p, "?") ? p : "";
+	return true;
+}
+
+/*
+ * The file for a person: its full path, else what is known of it (in
+ * advice, a path to complete with where its device is mounted).
+ */
+static void put_file(FILE *fp, const struct zmc_holders *h, const struct zmc_hfile *f,
+		     bool advice)
+{
+	char full[4096];
+
+	if (f->path[0] && zmc_mounts_resolve(h->mounts, f->major, f->minor, f->path,
+					     full, sizeof(full))) {
+		put_text(fp, full, strlen(full));
+	} else if (f->path[0] && advice) {
+		fprintf(fp, "<mount of %u:%u>", f->major, f->minor);
+		put_text(fp, f->path, strlen(f->path));
+	} else if (f->path[0]) {
+		put_text(fp, f->path, strlen(f->path));
+		fprintf(fp, " on %u:%u", f->major, f->minor);
+	} else {
+		fprintf(fp, "inode %llu of %u:%u", f->ino, f->major, f->minor);
+	}
+}
+
+/* Named files are listed in the advice up to this many. */
+#define FREES_FILES	3
+
+/* What would free the zombie's page cache of @v (a file holder). */
+static void print_frees_file(FILE *fp, const struct zmc_holders *h,
+			     const struct zmc_hfile *f)
+{
+	if (f->deleted) {
+		fputs("the processes holding deleted ", fp);
+		put_file(fp, h, f, true);
+		fputs(" open or mapped let it go", fp);
+	} else if (f->shmem) {
+		put_file(fp, h, f, true);
+		fputs(" is deleted (tmpfs pages go only with the file)", fp);
+	} else {
+		fputs("dd if=", fp);
+		put_file(fp, h, f, true);
+		fputs(" iflag=nocache count=0", fp);
+	}
+}
+
+/* The zombie's parent in the cgroup file system, for memory.reclaim. */
+static void put_parent(FILE *fp, const struct zmc_holders *h, const struct zmc_row *r)
+{
+	const char *root = zmc_mounts_cgroup2(h->mounts);
+	const char *slash = memrchr(r->path, '/', r->path_len);
+	size_t len = slash ? (size_t)(slash - r->path) : 0;
+
+	put_text(fp, root ? root : "/sys/fs/cgroup", strlen(root ? root : "/sys/fs/cgroup"));
+	put_text(fp, r->path, len);
+}
+
 /* What would free the zombie, from its holders only. */
-static void print_frees(FILE *fp, const struct zmc_holder *v, size_t n)
+static void print_frees(FILE *fp, const struct zmc_holders *h, const struct zmc_row *r,
+			const struct zmc_holder *v, size_t n)
 {
 	bool file = false, anon = false, swap = false, any = false, unlisted = false;
-	unsigned long long pids[3];
-	size_t i, j, npids = 0, more = 0;
+	bool orphan = false, kernel = false;
+	unsigned long long pids[3], file_rest = 0;
+	size_t i, j, npids = 0, more = 0, nfiles = 0;
+	struct zmc_hfile f;
 
 	for (i = 0; i < n; i++) {
-		if (is_kind(&v[i], "socket") && !v[i].pid)
-			unlisted = true;
+		if (is_kind(&v[i], "socket") && !v[i].pid) {
+			if (!strncmp(v[i].detail, "orphan ", 7))
+				orphan = true;
+			else if (!strncmp(v[i].detail, "kernel ", 7))
+				kernel = true;
+			else
+				unlisted = true;
+		}
 		if (is_kind(&v[i], "socket") && v[i].pid) {
 			for (j = 0; j < npids && pids[j] != v[i].pid; j++)
 				;
@@ -199,8 +297,10 @@ static void print_frees(FILE *fp, const struct zmc_holder *v, size_t n)
 			else
 				more++;
 		}
-		file |= is_kind(&v[i], "file");
-		anon |= is_kind(&v[i], "anon");
+		if (is_kind(&v[i], "file") && (!zmc_holder_file(&v[i], &f) || !f.path[0]))
+			file_rest += v[i].bytes;
+		if (is_kind(&v[i], "anon") && !v[i].pid)
+			anon = true;
 		swap |= is_kind(&v[i], "swap");
 	}
 	fputs("  frees when: ", fp);
@@ -214,13 +314,48 @@ static void print_frees(FILE *fp, const struct zmc_holder *v, size_t n)
 		      " closes these sockets or exits", fp);
 		any = true;
 	}
+	if (orphan) {
+		fprintf(fp, "%sits orphaned connections end (their peers read or reset them; ss -K kills them)",
+			any ? "; " : "");
+		any = true;
+	}
+	if (kernel) {
+		fprintf(fp, "%sthe kernel lets go of its sockets (the mount, tunnel or service that made them goes)",
+			any ? "; " : "");
+		any = true;
+	}
 	if (unlisted) {
 		fprintf(fp, "%sthe sockets not listed are closed", any ? "; " : "");
 		any = true;
 	}
-	if (file) {
-		fprintf(fp, "%sits page cache is dropped (its files deleted or truncated; clean cache: echo 1 > /proc/sys/vm/drop_caches)",
-			any ? "; " : "");
+	for (i = 0; i < n; i++) {
+		if (!zmc_holder_file(&v[i], &f) || !f.path[0])
+			continue;
+		if (nfiles++ == FREES_FILES) {
+			file = true;
+			continue;
+		}
+		if (nfiles <= FREES_FILES) {
+			fputs(any ? "; " : "", fp);
+			print_frees_file(fp, h, &f);
+			any = true;
+		}
+	}
+	if (file)
+		fprintf(fp, "; the same for its %zu other files", nfiles - FREES_FILES);
+	if (file_rest) {
+		fprintf(fp, "%sthe rest of its page cache is reclaimed: echo %llu > ", any ? "; " : "",
+			file_rest);
+		put_parent(fp, h, r);
+		fputs("/memory.reclaim", fp);
+		any = true;
+	}
+	for (i = 0; i < n; i++) {
+		if (!is_kind(&v[i], "anon") || !v[i].pid)
+			continue;
+		fprintf(fp, "%spid %llu (", any ? "; " : "", v[i].pid);
+		put_text(fp, v[i].comm, v[i].comm_len);
+		fputs(") unmaps its anonymous pages or exits", fp);
 		any = true;
 	}
 	if (anon) {
@@ -234,7 +369,7 @@ static void print_frees(FILE *fp, const struct zmc_holder *v, size_t n)
 		any = true;
 	}
 	if (!any)
-		fputs("nothing the scan sees holds it: a kernel reference (an orphaned or kernel socket, writeback, a dying child)",
+		fputs("nothing the scan sees holds it: a kernel reference (writeback, a dying child, a socket of another protocol no process holds)",
 		      fp);
 	fputc('\n', fp);
 }
@@ -251,9 +386,10 @@ static const char *kind_text(const struct zmc_holder *ho)
 	return NULL;
 }
 
-static void print_holder(FILE *fp, const struct zmc_holder *ho)
+static void print_holder(FILE *fp, const struct zmc_holders *h, const struct zmc_holder *ho)
 {
 	const char *text = kind_text(ho);
+	struct zmc_hfile f;
 	char size[16];
 
 	fprintf(fp, "  %-7s ", ho->kind);
@@ -264,12 +400,23 @@ static void print_holder(FILE *fp, const struct zmc_holder *ho)
 			fprintf(fp, " (pid %llu): ", ho->pid);
 		}
 		put_text(fp, ho->detail, ho->detail_len);
+	} else if (zmc_holder_file(ho, &f)) {
+		fprintf(fp, "%s of page cache of ", zmc_human(size, sizeof(size), ho->bytes));
+		put_file(fp, h, &f, false);
+		fputs(" (", fp);
+		put_text(fp, f.fs, strlen(f.fs));
+		fprintf(fp, "%s%s)", f.shmem ? ", shmem" : "", f.deleted ? ", deleted" : "");
+	} else if (is_kind(ho, "anon") && ho->pid) {
+		fprintf(fp, "%s of anonymous pages mapped by ",
+			zmc_human(size, sizeof(size), ho->bytes));
+		put_text(fp, ho->comm, ho->comm_len);
+		fprintf(fp, " (pid %llu)", ho->pid);
 	} else {
 		fputs(zmc_human(size, sizeof(size), ho->bytes), fp);
 		if (text)
 			fprintf(fp, " %s", text);
 		if (ho->detail_len) {
-			fputc(' ', fp);
+			fputs(text ? ", " : " ", fp);
 			put_text(fp, ho->detail, ho->detail_len);
 		}
 		if (ho->pid) {
@@ -308,8 +455,8 @@ void zmc_print_why(FILE *fp, const struct zmc_snapshot *s,
 			r->predates ? "+" : "",
 			zmc_human(charged, sizeof(charged), r->charged));
 		for (j = 0; j < n; j++)
-			print_holder(fp, &v[j]);
-		print_frees(fp, v, n);
+			print_holder(fp, h, &v[j]);
+		print_frees(fp, h, r, v, n);
 	}
 	if (h->stopped)
 		fputs("(the holders scan was stopped by holders_scan_ms: page kinds are incomplete)\n",

@@ -31,6 +31,7 @@ enum {
 	OPT_PROMETHEUS,
 	OPT_WHY,
 	OPT_HOLDERS,
+	OPT_MOUNTINFO,
 };
 
 static volatile sig_atomic_t exiting;
@@ -50,6 +51,7 @@ static const struct option long_options[] = {
 	{ "prometheus",	no_argument,		NULL, OPT_PROMETHEUS },
 	{ "why",	no_argument,		NULL, OPT_WHY },
 	{ "holders",	required_argument,	NULL, OPT_HOLDERS },
+	{ "mountinfo",	required_argument,	NULL, OPT_MOUNTINFO },
 	{ NULL,		0,			NULL, 0 },
 };
 
@@ -100,6 +102,8 @@ static void usage(FILE *fp, bool full)
 	      "                        with --json its holders, with --prometheus bytes\n"
 	      "                        per kind and per holding comm\n"
 	      "  --holders FILE        with --why: read a saved holders file instead\n"
+	      "  --mountinfo FILE      with --why: full paths of files from this mountinfo\n"
+	      "                        (default: /proc/self/mountinfo, unless --holders)\n"
 	      "\n"
 	      "examples:\n"
 	      "    ./zombiememcgstat            # list all zombie memcgs at 30 secs interval\n"
@@ -170,17 +174,57 @@ struct config {
 	struct zmc_fmt fmt;
 	const char *path;
 	const char *holders_path;
+	const char *mountinfo_path;	/* NULL: files named by device */
+	bool mountinfo_given;
 	bool live;
 	bool why;	/* --why: with --json and --prometheus, the holders too */
 };
 
-/* --why: the holders scan, read after the listing. */
-static int read_holders(const struct config *cfg, struct zmc_holders *h)
+/*
+ * The mounts that name the holders' files, read again with each scan.
+ * Without them files are named by device and path within it; a missing
+ * default mountinfo is no error, a --mountinfo FILE that cannot be read is.
+ */
+static int read_mounts(const struct config *cfg, struct zmc_mounts *m)
 {
 	struct zmc_error err;
 	size_t len;
 	char *data;
 	int ret;
+
+	zmc_mounts_free(m);
+	if (!cfg->mountinfo_path)
+		return 0;
+	ret = zmc_read_file(cfg->mountinfo_path, &data, &len);
+	if (ret) {
+		if (!cfg->mountinfo_given)
+			return 0;
+		fprintf(stderr, PROG ": %s: %s\n", cfg->mountinfo_path, strerror(-ret));
+		return -1;
+	}
+	data[len] = '\0';
+	ret = zmc_mounts_parse(m, data, len, &err);
+	if (ret == -ENOMEM)
+		fprintf(stderr, PROG ": out of memory\n");
+	else if (ret)
+		fprintf(stderr, PROG ": %s: line %lu: %s\n", cfg->mountinfo_path, err.line,
+			err.msg);
+	if (ret)
+		zmc_mounts_free(m);
+	return ret ? -1 : 0;
+}
+
+/* --why: the holders scan, read after the listing. */
+static int read_holders(const struct config *cfg, struct zmc_holders *h)
+{
+	static struct zmc_mounts mounts;
+	struct zmc_error err;
+	size_t len;
+	char *data;
+	int ret;
+
+	if (read_mounts(cfg, &mounts))
+		return -1;
 
 	ret = zmc_read_file(cfg->holders_path, &data, &len);
 	if (ret) {
@@ -200,6 +244,8 @@ static int read_holders(const struct config *cfg, struct zmc_holders *h)
 	}
 	if (ret)
 		zmc_holders_free(h);
+	else
+		h->mounts = &mounts;
 	return ret ? -1 : 0;
 }
 
@@ -384,6 +430,10 @@ int main(int argc, char **argv)
 			cfg.holders_path = optarg;
 			holders = true;
 			break;
+		case OPT_MOUNTINFO:
+			cfg.mountinfo_path = optarg;
+			cfg.mountinfo_given = true;
+			break;
 		default:
 			usage(stderr, false);
 			return 2;
@@ -405,6 +455,13 @@ int main(int argc, char **argv)
 		usage(stderr, false);
 		return 2;
 	}
+	if (cfg.mountinfo_given && !why) {
+		fprintf(stderr, PROG ": --mountinfo goes with --why\n");
+		usage(stderr, false);
+		return 2;
+	}
+	if (!cfg.mountinfo_given && !holders)
+		cfg.mountinfo_path = "/proc/self/mountinfo";
 	if (why && !cfg.live && !holders) {
 		fprintf(stderr, PROG ": --why with -f needs --holders FILE (a saved holders file)\n");
 		usage(stderr, false);

@@ -42,7 +42,7 @@ fi
 
 # build beside, then rename: another run may be executing the old one
 # shellcheck disable=SC2086
-if ! "${CLANG:-clang}" $cflags tests/fuzz_zmc.c zmcparse.c zmcfmt.c zmcwhy.c \
+if ! "${CLANG:-clang}" $cflags tests/fuzz_zmc.c zmcparse.c zmcfmt.c zmcwhy.c zmcmounts.c \
 		-o "$out/fuzz_zmc.$$" || ! mv -f "$out/fuzz_zmc.$$" "$out/fuzz_zmc"; then
 	echo "building the fuzz target failed"
 	exit 1

@@ -118,7 +118,7 @@ golden_cases() {
 
 # Every malformed input of DIR (listings, or holders files for --why): exit
 # 1, nothing on stdout, one line naming its line number.
-# rejected_cases listing|holders BIN PREFIX [WRAP...]
+# rejected_cases listing|holders|mountinfo BIN PREFIX [WRAP...]
 rejected_cases() {
 	local what=$1 bin=$2 prefix=$3 dir file line msg out err rc
 	local bad=() good=0 input=(-f)
@@ -128,6 +128,9 @@ rejected_cases() {
 	if [ "$what" = holders ]; then
 		dir=tests/malformed-holders
 		input=(-f "$FIX/basic.txt" -o 0 --why --holders)
+	elif [ "$what" = mountinfo ]; then
+		dir=tests/malformed-mountinfo
+		input=(-f "$FIX/basic.txt" -o 0 --why --holders "$FIX/basic.holders" --mountinfo)
 	fi
 	while IFS=$'\t' read -r file line msg; do
 		case $file in
@@ -309,6 +312,7 @@ fi
 progress "malformed input"
 rejected_cases listing $BIN ""
 rejected_cases holders $BIN ""
+rejected_cases mountinfo $BIN ""
 {
 	echo "MEMCG ID PID COMM AGE CHARGED PATH"
 	for i in $(seq 5000); do echo "ffff$i $i 1 systemd 100 0 /a/$i"; done
@@ -526,6 +530,7 @@ if printf 'int main(void){return 0;}\n' > "$TMP/probe.c" &&
 		golden_cases $A/zombiememcgstat "asan: "
 		rejected_cases listing $A/zombiememcgstat "asan: "
 		rejected_cases holders $A/zombiememcgstat "asan: "
+		rejected_cases mountinfo $A/zombiememcgstat "asan: "
 		bad=()
 		for args in "" "--summary" "--json" "--prometheus --sort path"; do
 			# shellcheck disable=SC2086
