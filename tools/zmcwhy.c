@@ -369,7 +369,7 @@ static void print_frees(FILE *fp, const struct zmc_holders *h, const struct zmc_
 		any = true;
 	}
 	if (!any)
-		fputs("nothing the scan sees holds it: a kernel reference (writeback, a dying child, a socket of another protocol no process holds)",
+		fputs("nothing the scan sees holds it: a kernel reference (a CPU's charge cache until another cgroup charges there, writeback, a dying child, a socket of another protocol no process holds)",
 		      fp);
 	fputc('\n', fp);
 }
@@ -517,8 +517,8 @@ static void prom_by_holder(FILE *fp, const char *name, const char *help,
 
 /*
  * --prometheus --why: bytes of the selected zombies per holder kind, and
- * per comm of the processes holding their sockets: the sockets, and the
- * memory still charged to the zombies they hold.  Returns 0 or -1 (out of
+ * per comm of the processes holding them: their sockets, and the memory
+ * still charged to the zombies they hold (by sockets or mapped pages).  Returns 0 or -1 (out of
  * memory).
  */
 int zmc_print_prometheus_holders(FILE *fp, struct zmc_row *const *rows,
@@ -537,7 +537,7 @@ int zmc_print_prometheus_holders(FILE *fp, struct zmc_row *const *rows,
 				;
 			if (k < 5)
 				bytes[k] += v[j].bytes;
-			if (strcmp(v[j].kind, "socket") || !v[j].pid)
+			if ((strcmp(v[j].kind, "socket") && strcmp(v[j].kind, "anon")) || !v[j].pid)
 				continue;
 			if (nhb == cap) {
 				struct held_by *p;
@@ -552,9 +552,10 @@ int zmc_print_prometheus_holders(FILE *fp, struct zmc_row *const *rows,
 			}
 			hb[nhb].comm = v[j].comm;
 			hb[nhb].len = v[j].comm_len;
-			hb[nhb].sockets = 1;
+			hb[nhb].sockets = !strcmp(v[j].kind, "socket");
 			/* the zombie's charge, once per comm holding it */
-			for (k = 0; k < j && (strcmp(v[k].kind, "socket") || !v[k].pid ||
+			for (k = 0; k < j && ((strcmp(v[k].kind, "socket") &&
+					       strcmp(v[k].kind, "anon")) || !v[k].pid ||
 					      v[k].comm_len != v[j].comm_len ||
 					      memcmp(v[k].comm, v[j].comm, v[j].comm_len));
 			     k++)
@@ -581,7 +582,7 @@ int zmc_print_prometheus_holders(FILE *fp, struct zmc_row *const *rows,
 		       "Sockets holding zombies, per comm of the process holding them open.",
 		       hb, n, false);
 	prom_by_holder(fp, "zombiememcg_holder_charged_bytes",
-		       "Memory still charged to the zombies that processes of a comm hold by sockets.",
+		       "Memory still charged to the zombies that processes of a comm hold (by sockets or mapped pages).",
 		       hb, n, true);
 	free(hb);
 	return 0;

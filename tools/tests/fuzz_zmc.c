@@ -6,8 +6,9 @@
  * plain main() to replay files without libFuzzer. Every input is parsed;
  * a parsed snapshot goes through every filter, sort and output format, and
  * its strings must survive escape/unescape. Every input is parsed as a
- * holders file too (--why), and printed with the snapshot when both parse.
- * An invariant broken aborts.
+ * holders file too (--why), and printed with the snapshot when both parse;
+ * and as a mountinfo, whose mounts name the holders' files.  An invariant
+ * broken aborts.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -62,6 +63,33 @@ static int fuzz_holders(const uint8_t *data, size_t size, struct zmc_holders *h)
 	return 0;
 }
 
+/* The input as a mountinfo: 0 and @m filled, or -1 (and @m empty). */
+static int fuzz_mounts(const uint8_t *data, size_t size, struct zmc_mounts *m)
+{
+	struct zmc_error err;
+	char *buf = malloc(size + 1), out[64];
+	size_t i;
+
+	check(buf != NULL);
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	if (zmc_mounts_parse(m, buf, size, &err)) {
+		check(err.msg[0] != '\0' && err.line >= 1);
+		zmc_mounts_free(m);
+		return -1;
+	}
+	for (i = 0; i < m->nr; i++) {
+		const struct zmc_mount *mt = &m->v[i];
+
+		check(mt->root[0] == '/' && mt->point[0] == '/' && mt->fstype);
+		/* a full path fits or is refused, never cut */
+		if (zmc_mounts_resolve(m, mt->major, mt->minor, mt->root, out, sizeof(out)))
+			check(strlen(out) < sizeof(out));
+	}
+	zmc_mounts_cgroup2(m);
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct zmc_fmt fmts[] = {
@@ -73,20 +101,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct zmc_error err;
 	struct zmc_filter f;
 	struct zmc_holders h;
+	struct zmc_mounts m;
 	struct zmc_row **v;
+	struct zmc_hfile hf;
 	size_t i, nr;
-	int sort, holders;
+	int sort, holders, mounts;
 
 	if (!null)
 		null = fopen("/dev/null", "w");
 	check(null != NULL);
 	holders = fuzz_holders(data, size, &h);
+	mounts = fuzz_mounts(data, size, &m);
+	for (i = 0; !holders && i < h.nr; i++)
+		if (zmc_holder_file(&h.v[i], &hf))
+			/* the path is the detail's tail, or none */
+			check(!hf.path[0] || (hf.path > h.v[i].detail &&
+					      hf.path < h.v[i].detail + h.v[i].detail_len));
+	if (!holders && !mounts)
+		h.mounts = &m;
 	if (zmc_parse(&s, (const char *)data, size, &err)) {
 		/* an error names a line within the input, or none */
 		check(err.msg[0] != '\0');
 		check(s.rows == NULL && s.buf == NULL && s.nr == 0);
 		if (!holders)
 			zmc_holders_free(&h);
+		if (!mounts)
+			zmc_mounts_free(&m);
 		return 0;
 	}
 	check((s.cols & ZMC_REQUIRED_COLS) == ZMC_REQUIRED_COLS);
@@ -125,6 +165,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!holders)
 		zmc_holders_free(&h);
+	if (!mounts)
+		zmc_mounts_free(&m);
 	zmc_snapshot_free(&s);
 	return 0;
 }
