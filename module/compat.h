@@ -10,6 +10,7 @@
 #include <linux/cgroup-defs.h>
 #include <linux/memcontrol.h>
 #include <linux/overflow.h>
+#include <linux/page-flags.h>
 #include <linux/percpu.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
@@ -49,6 +50,15 @@
 #define ZMC_LRU_REPARENTED	1
 #else
 #define ZMC_LRU_REPARENTED	0
+#endif
+
+/* The low bits of folio->mapping that mark anonymous pages (7.x renamed them). */
+#ifdef FOLIO_MAPPING_ANON
+#define ZMC_MAPPING_ANON	FOLIO_MAPPING_ANON
+#define ZMC_MAPPING_FLAGS	FOLIO_MAPPING_FLAGS
+#else
+#define ZMC_MAPPING_ANON	PAGE_MAPPING_ANON
+#define ZMC_MAPPING_FLAGS	PAGE_MAPPING_FLAGS
 #endif
 
 /* The largest order of a page block (6.8 renamed MAX_ORDER, made inclusive). */

@@ -75,18 +75,28 @@ run() {
 }
 
 # Swap for swap_test: a 64 MiB RAM disk (brd, one of the kernel's own
-# modules, in /lib/modules-vm when vm/kernels.sh could fetch it).
+# modules, in /lib/modules-vm when vm/kernels.sh could fetch it); a second
+# one, /dev/ram1, is holders_test's disk file system.
 swap_on() {
 	ko=/lib/modules-vm/brd.ko
 	if grep -q '^/' /proc/swaps 2>/dev/null; then
 		echo "# swap: already on"
 	elif [ ! -f $ko ]; then
 		echo "# swap: none ($ko absent)"
-	elif ! out=$({ insmod $ko rd_nr=1 rd_size=65536 && mkswap /dev/ram0 && swapon /dev/ram0; } 2>&1); then
+	elif ! out=$({ insmod $ko rd_nr=2 rd_size=65536 && mkswap /dev/ram0 && swapon /dev/ram0; } 2>&1); then
 		echo "# swap: none ($(echo "$out" | tail -n1))"
 	else
 		echo "# swap: on a 64 MiB RAM disk, /dev/ram0"
 	fi
+}
+
+# holders_test's disk file system: ext4 (for ext2) and what it needs, as
+# far as /lib/modules-vm has them (without, its disk file part skips).
+disk_modules() {
+	for m in crc16 crc32c_generic mbcache jbd2 ext4; do
+		[ -f /lib/modules-vm/$m.ko ] && insmod /lib/modules-vm/$m.ko 2>/dev/null
+	done
+	return 0
 }
 
 total=0
@@ -120,5 +130,6 @@ run zombiememcg_test "$dir/zombiememcg_test" "$module"
 run listing_test "$dir/listing_test" "$module" ${zombies:+"$zombies"}
 run swap_test "$dir/swap_test" "$module"
 run footprint_test "$dir/footprint_test" "$module"
+disk_modules
 run holders_test "$dir/holders_test" "$module"
 exit $rc

@@ -11,7 +11,9 @@
 # Per kernel it writes $ZMC_CACHE/kernels/<id>/env (see zmc_load_kernel);
 # a stamp holding the resolved version makes a warm cache skip everything.
 # Beside it, <id>/modules/ holds the few of the kernel's own modules the
-# test VM loads ($ZMC_VM_MODULES: brd, a RAM disk for the guest's swap),
+# test VM loads ($ZMC_VM_MODULES: brd, a RAM disk for the guest's swap;
+# ext4 with crc16, crc32c (before 7.x), mbcache and jbd2, holders_test's
+# disk file system),
 # uncompressed, from the package that ships them (linux-image-*-unsigned
 # before 7.x, linux-modules-* from 7.x), with a stamp of its own.
 set -euo pipefail
@@ -59,11 +61,14 @@ resolve() {
 		sed -nE 's/^Depends:.*libc6 \(>= ([^)]*)\).*/\1/p' | head -n1)
 }
 
+# The kernel's own modules the test VM loads, in load order.
+default_modules="brd crc16 crc32c_generic mbcache jbd2 ext4"
+
 # fetch_modules ID KDIR STAMP: KDIR/modules/NAME.ko for each of
 # $ZMC_VM_MODULES, from the package of kernel ID (resolved) that ships them.
 # A module the package lacks is only logged: the tests needing it skip.
 fetch_modules() {
-	local id=$1 mdir=$2/modules stamp="$3 ${ZMC_VM_MODULES:-brd}" pkg tmp m ko
+	local id=$1 mdir=$2/modules stamp="$3 ${ZMC_VM_MODULES:-$default_modules}" pkg tmp m ko
 	[[ $(cat "$mdir/stamp" 2>/dev/null) == "$stamp" ]] && return 0
 	pkg=linux-image-$ABI-amd64-unsigned
 	pkg_exists "linux-modules-$ABI-amd64" && pkg=linux-modules-$ABI-amd64
@@ -72,8 +77,10 @@ fetch_modules() {
 	mkdir -p "$tmp/debs" "$tmp/root" "$mdir"
 	(cd "$tmp/debs" && zmc_apt apt-get download -q "$pkg=$VERSION" >/dev/null) ||
 		die "kernel $id: apt-get download $pkg=$VERSION failed"
-	dpkg-deb --fsys-tarfile "$tmp"/debs/*.deb | tar -x -C "$tmp/root" --wildcards '*/kernel/drivers/*'
-	for m in ${ZMC_VM_MODULES:-brd}; do
+	dpkg-deb --fsys-tarfile "$tmp"/debs/*.deb |
+		tar -x -C "$tmp/root" --wildcards '*/kernel/drivers/*' '*/kernel/fs/*' '*/kernel/lib/*' \
+			'*/kernel/crypto/*'
+	for m in ${ZMC_VM_MODULES:-$default_modules}; do
 		ko=$(find "$tmp/root" -name "$m.ko*" | head -n1)
 		case $ko in
 		'') log "kernel $id: $pkg has no $m.ko"; continue ;;
