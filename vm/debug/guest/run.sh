@@ -6,15 +6,22 @@
 #   kunit      load zombiememcg_kunit.ko; its suites' KTAP from debugfs
 #   selftests  the VM selftests (/selftests/run.sh) under the debug kernel
 #   fuzz       zmc_debug fuzz      (older_than_secs)
-#   stress     zmc_debug stress    (churn, readers, tool, tunable, reloads)
-#   fault      zmc_debug fault     (failslab on the module's allocations)
+#   stress     zmc_debug stress    (churn, readers, holders readers, holder
+#              processes exiting, tool, tunable, reloads)
+#   fault      zmc_debug fault     (failslab on the module's allocations,
+#              holders scans included)
 #   lifecycle  zmc_debug lifecycle (kprobes disarmed; a reader parked across
-#              rmmod; insmod with each of its allocations failing)
+#              rmmod; insmod with each of its allocations failing; rmmod
+#              during holders scans)
 #   reports    unload; kmemleak scan; lockdep still on; taint
 # Every phase prints its TAP plan ("1..N") before its results.
+# A phase still running after zmc.hang seconds (480) is stuck: the kernel
+# stacks of its tasks and of every blocked task are printed (sysrq w: a
+# "Call Trace:", so a kernel report for the host), then it is killed and
+# the next phases run.
 # Knobs on the kernel command line: zmc.phases=kunit,fuzz,...
 #   zmc.fuzz=WRITES  zmc.stress=WORKERS,CGROUPS,RELOADS,SECS
-#   zmc.fault=CGROUPS,PERCENT  zmc.seed=N
+#   zmc.fault=CGROUPS,PERCENT  zmc.seed=N  zmc.hang=SECS
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
 # The TAP count of the phases whose results this script prints itself: the
@@ -34,7 +41,7 @@ KO_DIR=/lib/zombiememcg
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
 phases="kunit selftests fuzz stress fault lifecycle"
-fuzz=20000 stress="4 150 10 100" fault="150 40"
+fuzz=20000 stress="4 150 10 100" fault="150 40" hang=480
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	zmc.phases=*) phases=$(echo "${arg#zmc.phases=}" | tr , ' ') ;;
@@ -42,6 +49,7 @@ for arg in $(cat /proc/cmdline); do
 	zmc.stress=*) stress=$(echo "${arg#zmc.stress=}" | tr , ' ') ;;
 	zmc.fault=*) fault=$(echo "${arg#zmc.fault=}" | tr , ' ') ;;
 	zmc.seed=*) export ZMC_SEED=${arg#zmc.seed=} ;;
+	zmc.hang=*) hang=${arg#zmc.hang=} ;;
 	esac
 done
 
@@ -74,6 +82,45 @@ CG=/sys/fs/cgroup
 ZK=$CG/zkunit
 # The suites the KUnit module must have run (module/tests/*_kunit.c).
 KUNIT_SUITES="zombiememcg_table zombiememcg_age zombiememcg_parse zombiememcg_walk zombiememcg_proc zombiememcg_stats zombiememcg_footprint"
+
+# The kernel stacks of the user tasks and of every task in D state.
+hang_dump() {
+	echo "# hang: phase $phase still running after $hang s; the kernel stacks of its tasks:"
+	kmsg "phase $phase hung after $hang s"
+	for d in /proc/[0-9]*; do
+		st=$(sed -n 's/^State:[[:space:]]*//p' "$d/status" 2>/dev/null)
+		case $st in
+		D*) ;;
+		*) [ -n "$(tr -d '\000' <"$d/cmdline" 2>/dev/null)" ] || continue ;;
+		esac
+		echo "# hang: ${d#/proc/} $(cat "$d/comm" 2>/dev/null) $st, wchan $(cat "$d/wchan" 2>/dev/null)"
+		sed 's/^/# hang:     /' "$d/stack" 2>/dev/null
+	done
+	echo w >/proc/sysrq-trigger
+}
+
+# guard CMD...: CMD in a session of its own (run.sh has no job control,
+# so setsid execs it in place: its pid is the session's), killed with all
+# its processes after $hang s, once their stacks are dumped.  Its status.
+guard() {
+	setsid "$@" &
+	gpid=$!
+	(
+		trap 'kill $s 2>/dev/null; exit 0' TERM
+		sleep "$hang" &
+		s=$!
+		wait $s
+		[ -e /proc/$gpid ] || exit 0
+		hang_dump
+		kill -KILL -"$gpid"
+	) &
+	wdog=$!
+	wait $gpid
+	grc=$?
+	kill $wdog 2>/dev/null
+	wait $wdog 2>/dev/null
+	return $grc
+}
 
 dying() { awk '$1 == "nr_dying_subsys_memory" { print $2 }' $CG/cgroup.stat; }
 wait_dying() { # wait_dying N SECS
@@ -175,27 +222,27 @@ for p in $phases; do
 		# The selftests' own kernel log check would see kmemleak's
 		# boot banner; the tier checks the whole console instead.
 		dmesg -c >/dev/null
-		(cd /selftests && ./run.sh)
+		guard sh -c 'cd /selftests && exec ./run.sh'
 		end $?
 		;;
 	fuzz)
 		begin fuzz
-		/debug/zmc_debug fuzz $fuzz
+		guard /debug/zmc_debug fuzz $fuzz
 		end $?
 		;;
 	stress)
 		begin stress
-		/debug/zmc_debug stress $stress
+		guard /debug/zmc_debug stress $stress
 		end $?
 		;;
 	fault)
 		begin fault
-		/debug/zmc_debug fault $fault
+		guard /debug/zmc_debug fault $fault
 		end $?
 		;;
 	lifecycle)
 		begin lifecycle
-		/debug/zmc_debug lifecycle
+		guard /debug/zmc_debug lifecycle
 		end $?
 		;;
 	*)

@@ -5,10 +5,15 @@
  *
  *   zmc_debug fuzz      [WRITES]                  older_than_secs fuzzing
  *   zmc_debug stress    [WORKERS CGROUPS RELOADS SECS]
+ *                                                 churn, readers (holders
+ *                                                 scans too), exiting holder
+ *                                                 processes, reloads
  *   zmc_debug fault     [CGROUPS PERCENT]         failslab on the module
+ *                                                 (listing, stats, holders)
  *   zmc_debug lifecycle                           kprobes disarmed, a reader
  *                                                 parked across rmmod, insmod
- *                                                 with each allocation failing
+ *                                                 with each allocation failing,
+ *                                                 rmmod during holders scans
  *
  * Each prints its TAP plan first (from its list of tests), then one result
  * line per test of the list, in its order ("ok N name", "not ok N name"),
@@ -38,6 +43,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -438,6 +444,190 @@ static bool batch_listed(const struct batch *b, bool creator)
 	}
 }
 
+/* ------------------------------------------------------------ holders */
+
+/*
+ * /proc/zombiememcg_holders: each open() runs one scan (the zombies past
+ * older_than_secs pinned, every file table, every page frame before 7.x),
+ * whose output the reads then return.  A read of it, from open to EOF, is
+ * well-formed: the header, lines of six fields (ID KIND BYTES PID COMM
+ * DETAIL, COMM and DETAIL escaped), "# " lines, and last the footer
+ * "# N zombies scanned in M ms...".
+ */
+#define HOLDERS_FILE	"/proc/zombiememcg_holders"
+#define HOLDERS_HEADER	"ID KIND BYTES PID COMM DETAIL"
+#define HOLDERS_FOOTER	" zombies scanned in "
+#define HOLDERS_SIZE	(4 << 20)
+
+/* The kinds counted apart; any other well-formed kind counts as "new". */
+static const char *const holder_kinds[] = { "socket", "file", "anon", "swap", "other" };
+#define HK_N		N_ELEMS(holder_kinds)
+
+struct hread {
+	long zombies;			/* scanned, from the footer */
+	long ms;			/* the scan's duration, from the footer */
+	long lines;			/* holder lines */
+	long ids;			/* distinct IDs among them */
+	bool stopped;			/* holders_scan_ms stopped the page walk */
+	long kinds[N_ELEMS(holder_kinds) + 1];
+};
+
+/*
+ * Check one read of the holders file: @len bytes of @buf (modified).  0 with
+ * @h filled, or -EBADMSG with diag set.
+ */
+static int holders_parse(char *buf, size_t len, struct hread *h)
+{
+	unsigned long long *ids = NULL;
+	char *p = buf, *end = buf + len, *nl, *footer = NULL, *q;
+	size_t nids = 0, cap = 0, i;
+	long lineno = 0;
+	int ret = -EBADMSG;
+
+	memset(h, 0, sizeof(*h));
+	if (!len || buf[len - 1] != '\n' || memchr(buf, '\0', len)) {
+		fail_msg("holders: %zu bytes%s", len, !len ? "" :
+			 buf[len - 1] != '\n' ? ", the last line cut" : " with a NUL byte");
+		return -EBADMSG;
+	}
+	for (; p < end; p = nl + 1) {
+		char copy[2048], comm[256], detail[1024], *f[7];
+		unsigned long long id, v;
+		int nf, k;
+
+		nl = memchr(p, '\n', end - p);
+		*nl = '\0';
+		lineno++;
+		if (lineno == 1) {
+			if (strcmp(p, HOLDERS_HEADER)) {
+				fail_msg("holders: header '%.80s', want '%s'", p, HOLDERS_HEADER);
+				goto out;
+			}
+			continue;
+		}
+		if (nl + 1 == end) {
+			footer = p;
+			break;
+		}
+		if (p[0] == '#') {
+			if (p[1] != ' ') {
+				fail_msg("holders: line %ld: '%.80s'", lineno, p);
+				goto out;
+			}
+			h->stopped |= !strncmp(p, "# scan stopped", 14);
+			continue;
+		}
+		if ((size_t)(nl - p) >= sizeof(copy)) {
+			fail_msg("holders: line %ld: %zu bytes", lineno, (size_t)(nl - p));
+			goto out;
+		}
+		memcpy(copy, p, nl - p + 1);
+		nf = split_fields(copy, f, 6);
+		if (nf != 6 || !parse_ull(f[0], &id) || !id ||
+		    f[1][strspn(f[1], "abcdefghijklmnopqrstuvwxyz0123456789-")] ||
+		    !parse_ull(f[2], &v) || !parse_ull(f[3], &v) ||
+		    !unescape(f[4], comm, sizeof(comm)) ||
+		    !unescape(f[5], detail, sizeof(detail))) {
+			fail_msg("holders: line %ld malformed: '%.120s'", lineno, p);
+			goto out;
+		}
+		for (k = 0; k < (int)HK_N && strcmp(f[1], holder_kinds[k]); k++)
+			;
+		h->kinds[k]++;
+		h->lines++;
+		if (nids == cap) {
+			unsigned long long *n2;
+
+			cap = cap ? 2 * cap : 256;
+			n2 = realloc(ids, cap * sizeof(*ids));
+			if (!n2) {
+				fail_msg("holders: out of memory");
+				goto out;
+			}
+			ids = n2;
+		}
+		ids[nids++] = id;
+	}
+	if (!footer || lineno < 2) {
+		fail_msg("holders: no footer (%ld lines)", lineno);
+		goto out;
+	}
+	q = strstr(footer, HOLDERS_FOOTER);
+	if (strncmp(footer, "# ", 2) || !q || q == footer + 2 ||
+	    !isdigit((unsigned char)q[-1]) || !isdigit((unsigned char)q[strlen(HOLDERS_FOOTER)])) {
+		fail_msg("holders: last line '%.120s', not the footer '# N%sM ms'",
+			 footer, HOLDERS_FOOTER);
+		goto out;
+	}
+	while (q > footer + 2 && isdigit((unsigned char)q[-1]))
+		q--;
+	if (q != footer + 2) {
+		fail_msg("holders: footer '%.120s'", footer);
+		goto out;
+	}
+	h->zombies = strtol(q, &q, 10);
+	h->ms = strtol(q + strlen(HOLDERS_FOOTER), NULL, 10);
+	if (nids)
+		qsort(ids, nids, sizeof(*ids), cmp_ull);
+	for (i = 0; i < nids; i++)
+		h->ids += !i || ids[i] != ids[i - 1];
+	if (h->ids > h->zombies) {
+		fail_msg("holders: %ld distinct IDs in the lines, %ld zombies scanned",
+			 h->ids, h->zombies);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(ids);
+	return ret;
+}
+
+/*
+ * Read the open holders file @fd to EOF into @buf (@size bytes): in one go,
+ * or if @slow in small reads with pauses.  Its length, or -errno.
+ */
+static ssize_t holders_read_fd(int fd, char *buf, size_t size, bool slow)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	for (;;) {
+		if (len + 1 >= size)
+			return -EFBIG;
+		n = read(fd, buf + len, slow ? 1 + rnd_below(600) : size - 1 - len);
+		if (n < 0)
+			return -errno;
+		if (!n)
+			break;
+		len += n;
+		if (slow)
+			sleep_ms(rnd_below(15));
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+/*
+ * One reader's pass: open (the scan), read to EOF, close, check.  0, or
+ * -EBADMSG (diag says why), or -errno of the open (*@at_open) or the read.
+ */
+static int holders_once(char *buf, size_t size, bool slow, struct hread *h,
+			bool *at_open)
+{
+	int fd = open(HOLDERS_FILE, O_RDONLY);
+	ssize_t len;
+
+	*at_open = fd < 0;
+	if (fd < 0)
+		return -errno;
+	len = holders_read_fd(fd, buf, size, slow);
+	if (close(fd) && len >= 0)
+		len = -errno;
+	if (len < 0)
+		return len;
+	return holders_parse(buf, len, h);
+}
+
 /* ------------------------------------------------------------ fuzz */
 
 #define FUZZ_MAX	9000
@@ -718,6 +908,17 @@ struct shared {
 	unsigned long stat_reads, stat_unloaded, stat_bad;
 	unsigned long tool_runs, tool_ok, tool_unloaded, tool_bad;
 	unsigned long writes_valid, writes_garbage, writes_unloaded, writes_bad;
+	/* the holders readers: reads, complete scans, those with zombies */
+	unsigned long h_reads, h_scans, h_zombie_scans, h_unloaded, h_bad;
+	unsigned long h_lines, h_max_ms, h_kinds[N_ELEMS(holder_kinds) + 1];
+	unsigned long h_stopped, h_nlog;
+	struct { float t; int zombies, ms, lines; char stopped; } h_log[48];
+	double t0;
+	/* the exiter: holder processes started, exited, by what they held */
+	unsigned long x_started, x_exited, x_killed, x_sock, x_anon, x_file, x_errors;
+	/* the reloader's holders fd, open across each unload */
+	unsigned long held_ok, held_bad;
+	double unload_max;
 	char first_error[512];
 };
 
@@ -776,6 +977,92 @@ static int enter_cg(const char *cg)
 
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
 	return write_line(procs, "0");
+}
+
+enum { HOLD_SOCK = 1, HOLD_ANON = 2, HOLD_FILE = 4 };
+
+/*
+ * A process that holds the memcg of @cg: it makes @cg, enters it, opens a
+ * socket (HOLD_SOCK: TCP, UDP or unix), touches 256 KB to 1 MB of anonymous
+ * memory (HOLD_ANON), writes 64 to 256 KB to the tmpfs file @file, unlinked
+ * but kept open (HOLD_FILE), and goes back to the root.  Then it lives @ms
+ * (< 0: until killed) and exits: its exit releases all it held.  Returns
+ * its pid once it is out of @cg (which can then be removed), or -errno.
+ */
+static pid_t spawn_holder(const char *cg, unsigned int how, long ms,
+			  const char *comm, const char *file)
+{
+	int pfd[2];
+	ssize_t n;
+	pid_t pid;
+	char c;
+
+	if (pipe(pfd))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -errno;
+	}
+	if (!pid) {
+		static const int fam[3][2] = {
+			{ AF_INET, SOCK_STREAM }, { AF_INET, SOCK_DGRAM },
+			{ AF_UNIX, SOCK_STREAM },
+		};
+		bool ok;
+
+		close(pfd[0]);
+		prctl(PR_SET_NAME, comm);
+		rng_state ^= (uint64_t)getpid() * 0x2545f4914f6cdd1dULL;
+		ok = !mkdir(cg, 0755) && !enter_cg(cg);
+		if (ok && (how & HOLD_SOCK)) {
+			int k = rnd_below(3);
+
+			ok = socket(fam[k][0], fam[k][1], 0) >= 0;
+		}
+		if (ok && (how & HOLD_ANON)) {
+			size_t sz = (64 + rnd_below(193)) * 4096;
+			char *m = mmap(NULL, sz, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			ok = m != MAP_FAILED;
+			if (ok)
+				memset(m, 0x5a, sz);
+		}
+		if (ok && (how & HOLD_FILE)) {
+			char page[4096];
+			int fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+			int i, pages = 16 + rnd_below(49);
+
+			memset(page, 'x', sizeof(page));
+			ok = fd >= 0;
+			for (i = 0; ok && i < pages; i++)
+				ok = write(fd, page, sizeof(page)) == sizeof(page);
+			if (fd >= 0)
+				unlink(file);
+		}
+		ok = !enter_cg(CG_ROOT) && ok;
+		c = ok ? 'R' : 'E';
+		if (write(pfd[1], &c, 1) != 1 || !ok)
+			_exit(1);
+		close(pfd[1]);
+		if (ms < 0)
+			for (;;)
+				pause();
+		sleep_ms(ms);
+		_exit(0);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], &c, 1);
+	close(pfd[0]);
+	if (n != 1 || c != 'R') {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		rmdir(cg);
+		return -EIO;
+	}
+	return pid;
 }
 
 static void worker_release(struct pin *p)
@@ -1101,6 +1388,149 @@ static void stress_writer(void)
 	_exit(0);
 }
 
+/*
+ * A holders reader: open (one scan), read to EOF, close, in a loop; every
+ * read well-formed; an open may fail with ENOENT and a read with EIO only
+ * while the module was unloaded.
+ */
+static void stress_holders(bool slow)
+{
+	char *buf = malloc(HOLDERS_SIZE);
+
+	prctl(PR_SET_NAME, slow ? "zs-hslow" : "zs-holders");
+	rng_state ^= slow ? 0x9e3779b97f4a7c15ULL : 0xbf58476d1ce4e5b9ULL;
+	/*
+	 * A scan walks every page frame: at the storm's priority it may get
+	 * a tenth of the CPUs, and holders_scan_ms then stops it half-way
+	 * (seen with a walk of 2 s of CPU: 10 s, page kinds missed).  Ahead
+	 * of the storm it completes, still concurrently with it.
+	 */
+	if (setpriority(PRIO_PROCESS, 0, -10))
+		shared_error("holders reader: setpriority: %s", strerror(errno));
+	while (buf && !sh->stop) {
+		double t0 = now_secs();
+		struct hread h;
+		bool at_open;
+		int ret = holders_once(buf, HOLDERS_SIZE, slow, &h, &at_open), k;
+
+		__sync_fetch_and_add(&sh->h_reads, 1);
+		if (ret == -EBADMSG) {
+			__sync_fetch_and_add(&sh->h_bad, 1);
+			shared_error("holders%s reader: %s", slow ? " slow" : "", diag);
+		} else if (ret) {
+			int err = -ret;
+
+			if ((at_open ? err == ENOENT : err == EIO) &&
+			    unloaded_during(t0, now_secs())) {
+				__sync_fetch_and_add(&sh->h_unloaded, 1);
+			} else {
+				__sync_fetch_and_add(&sh->h_bad, 1);
+				shared_error("holders%s reader: %s: %s%s", slow ? " slow" : "",
+					     at_open ? "open" : "read", strerror(err),
+					     unloaded_during(t0, now_secs()) ? "" :
+					     " while the module was loaded");
+			}
+		} else {
+			unsigned long slot = __sync_fetch_and_add(&sh->h_scans, 1);
+
+			if (slot < (unsigned long)N_ELEMS(sh->h_log)) {
+				sh->h_log[slot].t = now_secs() - sh->t0;
+				sh->h_log[slot].zombies = h.zombies;
+				sh->h_log[slot].ms = h.ms;
+				sh->h_log[slot].lines = h.lines;
+				sh->h_log[slot].stopped = h.stopped;
+				__sync_fetch_and_add(&sh->h_nlog, 1);
+			}
+			if (h.zombies > 0)
+				__sync_fetch_and_add(&sh->h_zombie_scans, 1);
+			if (h.stopped)
+				__sync_fetch_and_add(&sh->h_stopped, 1);
+			__sync_fetch_and_add(&sh->h_lines, h.lines);
+			for (k = 0; k <= (int)HK_N; k++)
+				__sync_fetch_and_add(&sh->h_kinds[k], h.kinds[k]);
+			if ((unsigned long)h.ms > sh->h_max_ms)
+				sh->h_max_ms = h.ms;
+		}
+		/* A scan walks all of memory: leave the CPUs to the churn too. */
+		sleep_ms(slow ? rnd_below(100) : 50 + rnd_below(200));
+	}
+	free(buf);
+	_exit(0);
+}
+
+static void stress_holders_fast(void)
+{
+	stress_holders(false);
+}
+
+static void stress_holders_slow(void)
+{
+	stress_holders(true);
+}
+
+/*
+ * Processes that hold zombies and exit: up to 3 at a time, each holding a
+ * cgroup, removed at once, by a socket, anonymous memory and/or an unlinked
+ * tmpfs file, for 0.3 to 3.3 s; the scans meet them as they exit.
+ */
+#define EXITERS		3
+
+static void stress_exiter(void)
+{
+	pid_t kids[EXITERS] = { 0 };
+	char cg[PATH_MAX], file[PATH_MAX];
+	unsigned long n = 0;
+	int i, status;
+
+	prctl(PR_SET_NAME, "zs-exiter");
+	rng_state ^= 0xd6e8feb86659fd93ULL;
+	while (!sh->stop) {
+		for (i = 0; i < EXITERS; i++) {
+			unsigned int how;
+			pid_t pid;
+
+			if (kids[i] > 0 && waitpid(kids[i], &status, WNOHANG) == kids[i]) {
+				kids[i] = 0;
+				__sync_fetch_and_add(&sh->x_exited, 1);
+				if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+					__sync_fetch_and_add(&sh->x_errors, 1);
+					shared_error("exiter: a holder ended with status 0x%x", status);
+				}
+			}
+			if (kids[i] || sh->stop)
+				continue;
+			how = 1 + rnd_below(7);
+			snprintf(cg, sizeof(cg), STRESS_ROOT "/x%lu", n);
+			snprintf(file, sizeof(file), STRESS_FILES "/x%lu", n);
+			n++;
+			pid = spawn_holder(cg, how, 300 + rnd_below(3000), "zs-holder", file);
+			if (pid < 0) {
+				__sync_fetch_and_add(&sh->x_errors, 1);
+				shared_error("exiter: holder of %s: %s", cg, strerror(-pid));
+				continue;
+			}
+			kids[i] = pid;
+			__sync_fetch_and_add(&sh->x_started, 1);
+			__sync_fetch_and_add(&sh->x_sock, !!(how & HOLD_SOCK));
+			__sync_fetch_and_add(&sh->x_anon, !!(how & HOLD_ANON));
+			__sync_fetch_and_add(&sh->x_file, !!(how & HOLD_FILE));
+			if (rmdir(cg)) {
+				__sync_fetch_and_add(&sh->x_errors, 1);
+				shared_error("exiter: rmdir %s: %s", cg, strerror(errno));
+			}
+		}
+		sleep_ms(50);
+	}
+	for (i = 0; i < EXITERS; i++) {
+		if (kids[i] > 0) {
+			kill(kids[i], SIGKILL);
+			waitpid(kids[i], NULL, 0);
+			__sync_fetch_and_add(&sh->x_killed, 1);
+		}
+	}
+	_exit(0);
+}
+
 static pid_t spawn(void (*fn)(void))
 {
 	pid_t pid = fork();
@@ -1144,7 +1574,8 @@ static int stress_load(void)
 
 enum {
 	ST_SETUP, ST_CHURN, ST_RELOADS, ST_READERS, ST_SLOW, ST_STATS, ST_TOOL,
-	ST_WRITER, ST_HELD, ST_KINDS, ST_RELEASED, ST_FRESH, ST_FRESH_LISTED,
+	ST_WRITER, ST_EXITS, ST_HOLDERS, ST_HOLDERS_KINDS, ST_HOLDERS_UNLOAD,
+	ST_HELD, ST_KINDS, ST_RELEASED, ST_FRESH, ST_FRESH_LISTED,
 	ST_FRESH_GONE, ST_N
 };
 
@@ -1157,6 +1588,10 @@ static const char *const stress_tests[ST_N] = {
 	[ST_STATS] = "stress: stats readers: every line and value; errors only while the module was unloaded",
 	[ST_TOOL] = "stress: zombiememcgstat ran concurrently, failing only while the module was unloaded",
 	[ST_WRITER] = "stress: concurrent tunable writes: valid accepted, garbage refused; errors only while unloaded",
+	[ST_EXITS] = "stress: processes holding zombies (socket, anon pages, unlinked tmpfs file) exited during it: 10 or more, none failed",
+	[ST_HOLDERS] = "stress: holders readers (one in one go, one slow) during churn, exits and reloads: every read header to footer well-formed; only ENOENT (open) or EIO (read) while unloaded; 10+ scans, 5+ with zombies",
+	[ST_HOLDERS_KINDS] = "stress: the holders scans named socket, file and anon holders (file and anon before 7.x) during it",
+	[ST_HOLDERS_UNLOAD] = "stress: each unload with a holders fd open returned within 30 s; the fd then read EIO and closed",
 	[ST_HELD] = "stress: churn over, pins held: rows (older_than_secs=0) == nr_dying_subsys_memory == stats zombies",
 	[ST_KINDS] = "stress: stats untracked == rows without creator, predating_zombies == rows flagged p",
 	[ST_RELEASED] = "stress: all pins released: no dying memcg, no row, stats zombies 0",
@@ -1234,8 +1669,8 @@ static int cmd_stress(int argc, char **argv)
 	long per_worker = argc > 1 ? atol(argv[1]) : 150;
 	int reloads = argc > 2 ? atoi(argv[2]) : 10;
 	double secs = argc > 3 ? atof(argv[3]) : 100;
-	pid_t pids[32], helpers[8];
-	int nhelpers = 0, i, done_reloads = 0, ret;
+	pid_t pids[32], helpers[12];
+	int nhelpers = 0, i, done_reloads = 0, ret, major = 0, minor = 0;
 	double t0 = now_secs(), deadline = t0 + secs, t_churn;
 	long rows, dying;
 	char dir[PATH_MAX];
@@ -1250,6 +1685,7 @@ static int cmd_stress(int argc, char **argv)
 	if (sh == MAP_FAILED)
 		return abandon("stress: no shared memory");
 	memset(sh, 0, sizeof(*sh));
+	sh->t0 = t0;
 	ret = ensure_loaded();
 	fail_msg("load %s: %s", module_path, strerror(-ret));
 	mkdir(STRESS_FILES, 0700);
@@ -1269,8 +1705,8 @@ static int cmd_stress(int argc, char **argv)
 	result(!ret, ST_SETUP);
 	if (ret)
 		return abandon("stress: not set up");
-	msg("stress: %d workers x %ld cgroups, %d reloads, 2 /proc readers (one slow), a stats reader, the tool, a tunable writer; bound %.0f s\n",
-	    workers, per_worker, reloads, secs);
+	msg("stress: %d workers x %ld cgroups, %d reloads, 2 /proc readers (one slow), 2 holders readers (one slow), a stats reader, the tool, a tunable writer, %d exiting holders at a time; bound %.0f s\n",
+	    workers, per_worker, reloads, EXITERS, secs);
 	for (i = 0; i < workers; i++) {
 		pids[i] = fork();
 		if (!pids[i])
@@ -1281,25 +1717,57 @@ static int cmd_stress(int argc, char **argv)
 	helpers[nhelpers++] = spawn(stress_stats_reader);
 	helpers[nhelpers++] = spawn(stress_tool);
 	helpers[nhelpers++] = spawn(stress_writer);
+	helpers[nhelpers++] = spawn(stress_holders_fast);
+	helpers[nhelpers++] = spawn(stress_holders_slow);
+	helpers[nhelpers++] = spawn(stress_exiter);
 
 	/*
 	 * Reload the module in the middle of it: reload i once the workers
-	 * have created (i + 1) / (reloads + 1) of their cgroups.
+	 * have created (i + 1) / (reloads + 1) of their cgroups.  Ahead of
+	 * the storm, as the holders readers: its holders fd's scan too.
 	 */
+	setpriority(PRIO_PROCESS, 0, -10);
 	for (i = 0; i < reloads; i++) {
 		unsigned long target = (unsigned long)workers * per_worker *
 				       (i + 1) / (reloads + 1);
-		double at = t0 + secs * (i + 1) / (reloads + 1), end;
+		double at = t0 + secs * (i + 1) / (reloads + 1), end, tu;
+		char hbuf[64];
+		ssize_t hn, hn2;
+		int hfd, herr;
 
 		/* Whichever comes first: the workers' progress, or the clock. */
 		while (sh->chains < target && now_secs() < at)
 			sleep_ms(20);
+		/* A holders fd, its scan done and partly read, kept across the unload. */
+		hfd = open(HOLDERS_FILE, O_RDONLY);
+		herr = hfd < 0 ? errno : 0;
+		hn = hfd < 0 ? -1 : read(hfd, hbuf, sizeof(hbuf));
 		/* A stats reader holds a module reference while it reads. */
 		end = now_secs() + 10;
-		while ((ret = stress_unload()) == -EAGAIN || ret == -EBUSY) {
-			if (now_secs() > end)
+		for (;;) {
+			tu = now_secs();
+			ret = stress_unload();
+			tu = now_secs() - tu;
+			if (tu > sh->unload_max)
+				sh->unload_max = tu;
+			if ((ret != -EAGAIN && ret != -EBUSY) || now_secs() > end)
 				break;
 			sleep_ms(5);
+		}
+		if (!ret) {
+			hn2 = hfd < 0 ? 0 : read(hfd, hbuf, sizeof(hbuf));
+			if (hfd >= 0 && hn > 0 && hn2 < 0 && errno == EIO && !close(hfd)) {
+				sh->held_ok++;
+			} else {
+				sh->held_bad++;
+				shared_error("reload %d: holders fd: open %s, read %zd before the unload, %zd (%s) after",
+					     i, herr ? strerror(herr) : "ok", hn, hn2,
+					     hn2 < 0 ? strerror(errno) : "no error");
+				if (hfd >= 0)
+					close(hfd);
+			}
+		} else if (hfd >= 0) {
+			close(hfd);
 		}
 		if (ret) {
 			shared_error("reload %d: unload: %s", i, strerror(-ret));
@@ -1313,6 +1781,7 @@ static int cmd_stress(int argc, char **argv)
 		}
 		done_reloads++;
 	}
+	setpriority(PRIO_PROCESS, 0, 0);
 	/* Let the workers finish their count (or reach the deadline). */
 	while (sh->chains < (unsigned long)workers * per_worker &&
 	       now_secs() < deadline)
@@ -1342,6 +1811,25 @@ static int cmd_stress(int argc, char **argv)
 	    sh->tool_runs, sh->tool_ok, sh->tool_unloaded, sh->tool_bad,
 	    sh->writes_valid, sh->writes_garbage, sh->writes_unloaded,
 	    sh->writes_bad);
+	msg("stress: holders readers: %lu reads (%lu met an unload), %lu bad; %lu scans completed, %lu with zombies, the longest %lu ms; %lu lines: socket %lu file %lu anon %lu swap %lu other %lu, new kinds %lu\n",
+	    sh->h_reads, sh->h_unloaded, sh->h_bad, sh->h_scans, sh->h_zombie_scans,
+	    sh->h_max_ms, sh->h_lines, sh->h_kinds[0], sh->h_kinds[1], sh->h_kinds[2],
+	    sh->h_kinds[3], sh->h_kinds[4], sh->h_kinds[HK_N]);
+	{
+		char log[48 * 24] = "";
+		size_t len = 0;
+		unsigned long k;
+
+		for (k = 0; k < sh->h_nlog && k < (unsigned long)N_ELEMS(sh->h_log); k++)
+			len += snprintf(log + len, sizeof(log) - len, " %.0fs:%d/%dms%s",
+					sh->h_log[k].t, sh->h_log[k].zombies, sh->h_log[k].ms,
+					sh->h_log[k].stopped ? "!" : "");
+		msg("stress: holders scans (at: zombies/duration, ! stopped by holders_scan_ms): %lu stopped;%s\n",
+		    sh->h_stopped, log);
+	}
+	msg("stress: exiting holders: %lu started (socket %lu, anon %lu, tmpfs file %lu), %lu exited, %lu killed at the end, %lu errors; holders fd across unloads: %lu ok, %lu bad; the longest unload %.2f s\n",
+	    sh->x_started, sh->x_sock, sh->x_anon, sh->x_file, sh->x_exited,
+	    sh->x_killed, sh->x_errors, sh->held_ok, sh->held_bad, sh->unload_max);
 	if (sh->first_error[0])
 		msg("stress: first error: %s\n", sh->first_error);
 
@@ -1362,6 +1850,20 @@ static int cmd_stress(int argc, char **argv)
 	fail_msg("%lu wrong answers of %lu writes", sh->writes_bad,
 		 sh->writes_valid + sh->writes_garbage);
 	result(!sh->writes_bad && sh->writes_valid && sh->writes_garbage, ST_WRITER);
+	fail_msg("%lu holder processes exited, %lu errors", sh->x_exited, sh->x_errors);
+	result(!sh->x_errors && sh->x_exited >= 10, ST_EXITS);
+	fail_msg("%lu bad holders reads of %lu; %lu scans completed, %lu with zombies",
+		 sh->h_bad, sh->h_reads, sh->h_scans, sh->h_zombie_scans);
+	result(!sh->h_bad && sh->h_scans >= 10 && sh->h_zombie_scans >= 5, ST_HOLDERS);
+	kernel_version(&major, &minor);
+	fail_msg("holder lines seen: socket %lu, file %lu, anon %lu (kernel %d.%d)",
+		 sh->h_kinds[0], sh->h_kinds[1], sh->h_kinds[2], major, minor);
+	result(sh->h_kinds[0] && (major >= 7 || (sh->h_kinds[1] && sh->h_kinds[2])),
+	       ST_HOLDERS_KINDS);
+	fail_msg("%lu of %d unloads with a holders fd open: fd ok; %lu bad; the longest unload %.2f s",
+		 sh->held_ok, done_reloads, sh->held_bad, sh->unload_max);
+	result(done_reloads == reloads && sh->held_ok == (unsigned long)reloads &&
+	       !sh->held_bad && sh->unload_max < 30, ST_HOLDERS_UNLOAD);
 
 	/*
 	 * The churn is over and the workers hold their pins: every zombie,
@@ -1416,12 +1918,51 @@ static int cmd_stress(int argc, char **argv)
 
 /* ------------------------------------------------------------ fault */
 
+/* /proc/thread-self/fail-nth: fail this thread's Nth allocation (0: none). */
+static int fail_nth_set(int fd, int nth)
+{
+	char v[16];
+	int len = snprintf(v, sizeof(v), "%d", nth);
+
+	return pwrite(fd, v, len, 0) == len ? 0 : -errno;
+}
+
+static int fail_nth_get(int fd)
+{
+	char v[16];
+	ssize_t n = pread(fd, v, sizeof(v) - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	v[n] = '\0';
+	return atoi(v);
+}
+
 static int fs_write(const char *name, const char *val)
 {
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), FAILSLAB "/%s", name);
 	return write_line(path, val);
+}
+
+/*
+ * failslab on, on demand only (fail-nth), for allocations with a return
+ * address in [@start, @end) on the stack.
+ */
+static void failslab_filter(unsigned long start, unsigned long end)
+{
+	char v[32];
+
+	fs_write("probability", "0");
+	fs_write("cache-filter", "N");
+	fs_write("ignore-gfp-wait", "N");
+	fs_write("verbose", "0");
+	fs_write("stacktrace-depth", "32");
+	snprintf(v, sizeof(v), "%lu", start);
+	fs_write("require-start", v);
+	snprintf(v, sizeof(v), "%lu", end);
+	fs_write("require-end", v);
 }
 
 /* The module's text, from /proc/kallsyms: [lo, hi). */
@@ -1490,7 +2031,7 @@ static void failslab_off(void)
 
 enum {
 	FT_SETUP, FT_MADE, FT_COUNTED, FT_LISTED, FT_IDENTITY, FT_AGREE,
-	FT_READS, FT_RELEASED, FT_AFTER, FT_N
+	FT_READS, FT_HOLDERS, FT_RELEASED, FT_AFTER, FT_N
 };
 
 static const char *const fault_tests[FT_N] = {
@@ -1501,7 +2042,8 @@ static const char *const fault_tests[FT_N] = {
 	[FT_IDENTITY] = "fault: alloc_failures == zombies without creator + zombies without any record (FLAGS p)",
 	[FT_AGREE] = "fault: rows == nr_dying_subsys_memory == stats zombies; stats untracked == rows without creator",
 	[FT_READS] = "fault: /proc/zombiememcg and stats read under injection of every module allocation: success or ENOMEM",
-	[FT_RELEASED] = "fault: released: rows and records back to where they were",
+	[FT_HOLDERS] = "fault: holders open with its Nth allocation failing, every N (fail-nth): ENOMEM at open, or a full well-formed scan of every zombie; then a clean open",
+	[FT_RELEASED] = "fault: released: rows and records back to where they were (no pin leaked by a failed scan)",
 	[FT_AFTER] = "fault: after injection, new zombies tracked with their creator",
 };
 
@@ -1664,6 +2206,75 @@ static int cmd_fault(int argc, char **argv)
 	result(!reads_bad && reads_ok && !stats_bad && stats_ok && reads_enomem + stats_enomem,
 	       FT_READS);
 
+	/*
+	 * The holders file's open with its Nth allocation failing (fail-nth,
+	 * the stack-trace filter on the module's text), N = 1, 2, ... until an
+	 * open consumes no failure: every allocation of a scan (the scan, the
+	 * zombies' array, the socket and file records, the seq_file) fails
+	 * once, the zombies pinned or not yet.  A failed open must drop every
+	 * pin: FT_RELEASED finds a leaked one, a zombie never freed.
+	 */
+	{
+		char *hbuf = malloc(HOLDERS_SIZE), outcomes[96] = "";
+		int fd = open("/proc/thread-self/fail-nth", O_RDWR), nth, left;
+		int h_full = 0, h_tolerated = 0, h_enomem = 0, h_bad = 0;
+		long want = nr_dying();
+		bool at_open, done = false;
+		double th = now_secs();
+		struct hread h;
+
+		failslab_filter(lo, hi);
+		expect_alloc_reports(true);
+		for (nth = 1; fd >= 0 && hbuf && nth <= 80 && !done; nth++) {
+			char o;
+
+			if (fail_nth_set(fd, nth)) {
+				msg("fault: cannot write %d to fail-nth\n", nth);
+				h_bad++;
+				break;
+			}
+			ret = holders_once(hbuf, HOLDERS_SIZE, false, &h, &at_open);
+			left = fail_nth_get(fd);
+			fail_nth_set(fd, 0);
+			if (!ret && h.zombies == want) {
+				/* no failure left (done), or one it lives with */
+				o = left ? '.' : 'L';
+				done = left != 0;
+				h_full += done;
+				h_tolerated += !done;
+			} else if (!left && ret == -ENOMEM && at_open) {
+				o = 'F';
+				h_enomem++;
+			} else {
+				o = 'X';
+				if (!h_bad)
+					msg("fault: holders open with allocation %d failing (%s): %s\n",
+					    nth, left ? "not injected" : "injected",
+					    ret == -EBADMSG ? diag : !ret ? "a scan of fewer zombies than dying" :
+					    strerror(-ret));
+				if (!ret)
+					msg("fault: %ld zombies scanned, %ld dying\n", h.zombies, want);
+				h_bad++;
+				done = left != 0;
+			}
+			if (nth < (int)sizeof(outcomes))
+				outcomes[nth - 1] = o;
+		}
+		expect_alloc_reports(false);
+		failslab_off();
+		if (fd >= 0)
+			close(fd);
+		free(hbuf);
+		msg("fault: holders opens with the Nth allocation failing, N = 1 to %d, in %.1f s: %d ENOMEM at open, %d full scans despite it, %d other; then %s\n",
+		    nth - 1, now_secs() - th, h_enomem, h_tolerated, h_bad,
+		    h_full ? "a full scan with no failure left" : "no clean open");
+		msg("fault: holders by N (F ENOMEM, L full scan anyway, . no failure left, X wrong): %s\n",
+		    outcomes);
+		fail_msg("%d holders opens neither ENOMEM nor a full scan of the %ld zombies; %d ENOMEM; %s",
+			 h_bad, want, h_enomem, fd < 0 ? "no fail-nth" : done ? "swept" : "not swept to the end");
+		result(hbuf && fd >= 0 && !h_bad && h_enomem && h_full, FT_HOLDERS);
+	}
+
 	/* Healthy afterwards: everything freed, and tracked again. */
 	release_batch(&b);
 	ok = wait_dying(dying0, 120) && wait_agree(dying0, 30, &rows, &dying);
@@ -1693,7 +2304,8 @@ static int cmd_fault(int argc, char **argv)
 
 enum {
 	LC_SETUP, LC_DISARMED_FREE, LC_DISARMED_NEW, LC_REARMED, LC_REARMED_GONE,
-	LC_PARKED, LC_RMMOD, LC_READ_AFTER, LC_SWEEP, LC_CLEAN_LOAD, LC_N
+	LC_PARKED, LC_RMMOD, LC_READ_AFTER, LC_SWEEP, LC_CLEAN_LOAD,
+	LC_HOLDERS_RMMOD, LC_N
 };
 
 static const char *const lifecycle_tests[LC_N] = {
@@ -1707,6 +2319,7 @@ static const char *const lifecycle_tests[LC_N] = {
 	[LC_READ_AFTER] = "lifecycle: the open fd reads EIO after rmmod and closes cleanly",
 	[LC_SWEEP] = "lifecycle: insmod with its Nth allocation failing, every N (failslab fail-nth): a clean errno and nothing left, or a working module",
 	[LC_CLEAN_LOAD] = "lifecycle: a clean load after the sweep tracks new zombies with their creator",
+	[LC_HOLDERS_RMMOD] = "lifecycle: rmmod while a holders scan runs (zombies held by sockets, anon and file pages), 6 times: rmmod returns within 30 s; the open fails ENOENT, or its read completes well-formed or fails EIO; at least once rmmod began mid-scan",
 };
 
 static int kprobes_enable(bool on)
@@ -1899,6 +2512,159 @@ static void lifecycle_parked(long base)
 	rmdir(LIFE_ROOT "/parked");
 }
 
+/* What the reader of lifecycle_holders() saw, shared with its parent. */
+struct hrmmod {
+	volatile int ready;
+	double t_open, t_opened, t_done;
+	int open_err, read_err, bad;
+	long zombies, ms;
+	char why[256];
+};
+
+/*
+ * (d) The module unloaded while a holders scan runs: a reader opens the
+ * file (the scan runs in its open), rmmod comes 0 to 100 ms later.
+ * rmmod waits for the scan (proc_remove()), then releases the open file.
+ */
+static bool lifecycle_holders(long base)
+{
+	static const int delays[] = { 0, 2, 10, 30, 60, 100 };
+	int cycles = N_ELEMS(delays), c, ret, mid = 0, ok_cycles = 0;
+	int n_enoent = 0, n_eio = 0, n_full = 0;
+	char *hbuf = malloc(HOLDERS_SIZE);
+	struct hrmmod *r;
+	struct hread h;
+	struct batch b;
+	double longest = 0;
+	pid_t holder;
+	bool at_open, ok = true;
+
+	memset(&b, 0, sizeof(b));
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ret = make_batch(&b, LIFE_ROOT "/hold", 8, 0, "zl-hold");
+	holder = ret ? ret : spawn_holder(LIFE_ROOT "/hold/pages", HOLD_SOCK | HOLD_ANON | HOLD_FILE,
+					  -1, "zl-holder", "/tmp/zl-holder");
+	if (holder > 0 && rmdir(LIFE_ROOT "/hold/pages"))
+		holder = -errno;
+	if (r == MAP_FAILED || !hbuf || holder < 0 || !wait_dying(base + 9, 60)) {
+		fail_msg("set up: 8 socket zombies and a page holder: %s; nr_dying %ld (want %ld)",
+			 holder < 0 ? strerror(-holder) : "made", nr_dying(), base + 9);
+		ok = false;
+	}
+	/* A scan with the module staying: how long one takes here. */
+	for (c = 0; ok && c < 20; c++) {
+		ret = holders_once(hbuf, HOLDERS_SIZE, false, &h, &at_open);
+		if (ret || h.zombies == base + 9)
+			break;
+		sleep_ms(500);	/* the offline callbacks run in a kworker */
+	}
+	if (ok) {
+		if (ret || h.zombies != base + 9) {
+			fail_msg("a scan before the unloads: %s, %ld zombies (want %ld)",
+				 ret == -EBADMSG ? diag : strerror(-ret), h.zombies, base + 9);
+			ok = false;
+		} else {
+			msg("lifecycle: a holders scan of %ld zombies takes %ld ms (%ld lines)\n",
+			    h.zombies, h.ms, h.lines);
+		}
+	}
+	for (c = 0; ok && c < cycles; c++) {
+		double tu0, tu1;
+		pid_t pid;
+		int status;
+
+		memset(r, 0, sizeof(*r));
+		pid = fork();
+		if (!pid) {
+			int fd;
+			ssize_t len;
+
+			prctl(PR_SET_NAME, "zl-hreader");
+			r->t_open = now_secs();
+			r->ready = 1;
+			fd = open(HOLDERS_FILE, O_RDONLY);
+			r->t_opened = now_secs();
+			if (fd < 0) {
+				r->open_err = errno;
+				_exit(0);
+			}
+			len = holders_read_fd(fd, hbuf, HOLDERS_SIZE, true);
+			r->t_done = now_secs();
+			close(fd);
+			if (len < 0) {
+				r->read_err = -len;
+			} else if (holders_parse(hbuf, len, &h)) {
+				r->bad = 1;
+				snprintf(r->why, sizeof(r->why), "%s", diag);
+			} else {
+				r->zombies = h.zombies;
+				r->ms = h.ms;
+			}
+			_exit(0);
+		}
+		while (pid > 0 && !r->ready)
+			sleep_ms(1);
+		sleep_ms(delays[c]);
+		tu0 = now_secs();
+		ret = unload_retry(30);
+		tu1 = now_secs();
+		if (tu1 - tu0 > longest)
+			longest = tu1 - tu0;
+		if (pid > 0)
+			waitpid(pid, &status, 0);
+		msg("lifecycle: holders %d: rmmod %d ms after the open began: %s in %.0f ms; open %s after %.0f ms%s%s, %s\n",
+		    c, delays[c], ret ? strerror(-ret) : "done", (tu1 - tu0) * 1000,
+		    r->open_err ? strerror(r->open_err) : "ok", (r->t_opened - r->t_open) * 1000,
+		    r->open_err ? "" : "; read ", r->open_err ? "" :
+		    r->read_err ? strerror(r->read_err) : r->bad ? "malformed" : "to EOF",
+		    tu0 < r->t_opened && !r->open_err ? "rmmod began mid-scan" :
+		    "rmmod began after the scan or before the open");
+		if (pid < 0 || ret || tu1 - tu0 >= 30 || r->bad ||
+		    (r->open_err && r->open_err != ENOENT) ||
+		    (!r->open_err && r->read_err && r->read_err != EIO)) {
+			fail_msg("cycle %d: rmmod %s in %.1f s; reader: open %s, read %s%s%s",
+				 c, ret ? strerror(-ret) : "ok", tu1 - tu0,
+				 strerror(r->open_err), strerror(r->read_err),
+				 r->bad ? ", malformed: " : "", r->why);
+			ok = false;
+		} else {
+			ok_cycles++;
+			mid += tu0 < r->t_opened && !r->open_err;
+			n_enoent += r->open_err == ENOENT;
+			n_eio += !r->open_err && r->read_err == EIO;
+			n_full += !r->open_err && !r->read_err;
+		}
+		ret = load_module();
+		if (!ret)
+			ret = set_threshold("0");
+		if (ret) {
+			fail_msg("cycle %d: reload: %s", c, strerror(-ret));
+			ok = false;
+		}
+	}
+	msg("lifecycle: holders: %d of %d cycles clean: %d opens refused (ENOENT), %d reads EIO, %d reads to EOF; rmmod began mid-scan %d times; the longest rmmod %.0f ms\n",
+	    ok_cycles, cycles, n_enoent, n_eio, n_full, mid, longest * 1000);
+	if (ok && !mid) {
+		fail_msg("rmmod never began during a scan (%d cycles)", cycles);
+		ok = false;
+	}
+	if (holder > 0) {
+		kill(holder, SIGKILL);
+		waitpid(holder, NULL, 0);
+	}
+	release_batch(&b);
+	if (!wait_dying(base, 120)) {
+		if (ok)
+			fail_msg("nr_dying %ld after the release, want %ld", nr_dying(), base);
+		ok = false;
+	}
+	rmdir(LIFE_ROOT "/hold");
+	free(hbuf);
+	if (r != MAP_FAILED)
+		munmap(r, sizeof(*r));
+	return ok;
+}
+
 /* The kernel image's end: everything above it up to MODULES_END is modules. */
 static unsigned long kernel_end(void)
 {
@@ -1941,25 +2707,6 @@ static int kernel_function(const char *fn, unsigned long *lo, unsigned long *hi)
 			*hi = a;
 	fclose(f);
 	return *lo && *hi != ULONG_MAX ? 0 : -ENOENT;
-}
-
-static int fail_nth_set(int fd, int nth)
-{
-	char v[16];
-	int len = snprintf(v, sizeof(v), "%d", nth);
-
-	return pwrite(fd, v, len, 0) == len ? 0 : -errno;
-}
-
-static int fail_nth_get(int fd)
-{
-	char v[16];
-	ssize_t n = pread(fd, v, sizeof(v) - 1, 0);
-
-	if (n <= 0)
-		return -1;
-	v[n] = '\0';
-	return atoi(v);
 }
 
 /*
@@ -2050,15 +2797,7 @@ static bool lifecycle_sweep(void)
 		return false;
 	}
 	/* Only allocations with the module's code on the stack count. */
-	fs_write("probability", "0");
-	fs_write("cache-filter", "N");
-	fs_write("ignore-gfp-wait", "N");
-	fs_write("verbose", "0");
-	fs_write("stacktrace-depth", "32");
-	snprintf(v, sizeof(v), "%lu", start);
-	fs_write("require-start", v);
-	snprintf(v, sizeof(v), "%lu", MODULES_END_X86);
-	fs_write("require-end", v);
+	failslab_filter(start, MODULES_END_X86);
 	snprintf(v, sizeof(v), "%lu", rlo);
 	fs_write("reject-start", v);
 	snprintf(v, sizeof(v), "%lu", rhi);
@@ -2181,6 +2920,11 @@ static int cmd_lifecycle(int argc, char **argv)
 	release_batch(&b);
 	wait_dying(base, 120);
 	rmdir(LIFE_ROOT "/after");
+	ret = ensure_loaded();
+	if (!ret)
+		ret = set_threshold("0");
+	fail_msg("load: %s", strerror(-ret));
+	result(!ret && lifecycle_holders(base), LC_HOLDERS_RMMOD);
 	rmdir(LIFE_ROOT);
 	print_stats("lifecycle");
 	set_threshold("30");
