@@ -14,7 +14,15 @@
 #   ZMC_BENCH_CYCLES        mkdir+rmdir cycles per round and kind (2000)
 #   ZMC_BENCH_ZOMBIES       read-scaling levels (default "1000 10000 50000")
 #   ZMC_BENCH_MEM_N         zombies per memory pass (5000)
-#   ZMC_BENCH_PHASES        guest phases (default "cycle hit mem read")
+#   ZMC_BENCH_PHASES        guest phases (default "cycle hit mem read holders";
+#                           any subset, e.g. "holders")
+#   ZMC_BENCH_HOLDERS_REPS  timed scans per holders configuration (9; quick 5)
+#   ZMC_BENCH_HOLDERS_FILES extra open files of the holders "files" case
+#                           (default 100000; quick 20000)
+#   ZMC_BENCH_HOLDERS_ZOMBIES  zombies of the holders "zombies" case (1000;
+#                           0 or 1: not measured)
+#   ZMC_BENCH_HOLDERS_FILL_PCT  percent of guest memory the holders "full"
+#                           case fills with 4 KiB tmpfs pages (60)
 #   ZMC_BENCH_PEER=0        no BPF peer (no bpftrace in the VM)
 #   ZMC_BENCH_BPFTRACE_SUITE  bookworm (default, bpftrace 0.17) or sid
 #   ZMC_BENCH_VM_MEM        guest RAM (default 4G: 50k zombies take ~1 GB)
@@ -25,6 +33,8 @@
 #   ZMC_BENCH_TOOL_ROWS     rows of the host tool snapshot (100000)
 #   ZMC_BENCH_TOOL_REPS     runs per tool mode (default 7)
 #   ZMC_BENCH_OUT           results folder (default results/bench-<date>-<kernel>)
+#   ZMC_BENCH_MODULE_SRC    kbuild tree of the module to bench (default the
+#                           repo; e.g. a snapshot while the tree is edited)
 #   ZMC_BENCH_BUILD_DIR     build folder (default build/bench: kept apart
 #                           from make check's build/ so both can run at once)
 # and those of vm/ (ZMC_CACHE, ZMC_SMP, ZMC_QEMU_CPU, ZMC_TIMEOUT ...).
@@ -39,14 +49,26 @@ kernel=${ZMC_KERNEL:-6.12}
 quick=${ZMC_BENCH_QUICK:-0}
 if [[ $quick == 1 ]]; then
 	d_rounds=3 d_cycles=500 d_zombies="1000 5000" d_mem=2000 d_toolreps=3 d_readreps=3 d_lat=200 d_hit=200
+	d_hreps=5 d_hfiles=20000
 else
 	d_rounds=7 d_cycles=2000 d_zombies="1000 10000 50000" d_mem=5000 d_toolreps=7 d_readreps=5 d_lat=500 d_hit=500
+	d_hreps=9 d_hfiles=100000
 fi
 rounds=${ZMC_BENCH_ROUNDS:-$d_rounds}
 cycles=${ZMC_BENCH_CYCLES:-$d_cycles}
 zombies=${ZMC_BENCH_ZOMBIES:-$d_zombies}
 mem_n=${ZMC_BENCH_MEM_N:-$d_mem}
-phases=${ZMC_BENCH_PHASES:-cycle hit mem read}
+phases=${ZMC_BENCH_PHASES:-cycle hit mem read holders}
+for ph in $phases; do
+	case $ph in
+	cycle | hit | mem | read | holders) ;;
+	*) die "ZMC_BENCH_PHASES: no phase '$ph' (cycle hit mem read holders)" ;;
+	esac
+done
+hreps=${ZMC_BENCH_HOLDERS_REPS:-$d_hreps}
+hfiles=${ZMC_BENCH_HOLDERS_FILES:-$d_hfiles}
+hzombies=${ZMC_BENCH_HOLDERS_ZOMBIES:-1000}
+hfill=${ZMC_BENCH_HOLDERS_FILL_PCT:-60}
 peer=${ZMC_BENCH_PEER:-1}
 suite=${ZMC_BENCH_BPFTRACE_SUITE:-bookworm}
 tool_rows=${ZMC_BENCH_TOOL_ROWS:-100000}
@@ -59,7 +81,7 @@ t_all=$(date +%s)
 
 ZMC_HOST_DEPS+=(python3:python3 gzip:gzip)
 zmc_host_deps
-log "bench: kernel $kernel, $rounds rounds x $cycles cycles, zombies: $zombies; results in $out"
+log "bench: kernel $kernel, phases: $phases; $rounds rounds x $cycles cycles, zombies: $zombies; results in $out"
 
 # Host load while we run: the machine is shared, the report says how busy.
 loadlog=$out/host-load.txt
@@ -76,7 +98,8 @@ trap 'kill $sampler 2>/dev/null || true' EXIT
 "$ZMC_VM_DIR/kernels.sh" "$kernel"
 kb=$ZMC_BUILD_DIR/$kernel
 mkdir -p "$kb" "$ZMC_BUILD_DIR/bin"
-"$ZMC_VM_DIR/build-module.sh" "$kernel" "$ZMC_REPO" "$kb/ko" >"$kb/build-module.log" 2>&1 || {
+modsrc=${ZMC_BENCH_MODULE_SRC:-$ZMC_REPO}
+"$ZMC_VM_DIR/build-module.sh" "$kernel" "$modsrc" "$kb/ko" >"$kb/build-module.log" 2>&1 || {
 	tail -n 40 "$kb/build-module.log" >&2
 	die "module build failed (log: $kb/build-module.log)"
 }
@@ -101,6 +124,8 @@ cp "$here/zmc_peer.bt" "$ov/bench/"
 		"$rounds" "$cycles" "$zombies" "$mem_n" "$phases" "$peer"
 	printf 'READ_REPS=%q\nTOOL_REPS=3\nLAT_N=%q\nHIT_N=%q\n' \
 		"${ZMC_BENCH_READ_REPS:-$d_readreps}" "${ZMC_BENCH_LAT_N:-$d_lat}" "${ZMC_BENCH_HIT_N:-$d_hit}"
+	printf 'HOLDERS_REPS=%q\nHOLDERS_FILES=%q\nHOLDERS_ZOMBIES=%q\nHOLDERS_FILL_PCT=%q\n' \
+		"$hreps" "$hfiles" "$hzombies" "$hfill"
 	[[ $quick == 1 ]] && printf 'MEM_REPS=1\nWARMUP=50\n'
 } >"$ov/bench/config"
 (cd "$ov" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$kb/bench-overlay.cpio.gz"
@@ -117,7 +142,10 @@ cat "${parts[@]}" >"$kb/bench.cpio.gz"
 if [[ -z ${ZMC_TIMEOUT:-} ]]; then
 	z=0
 	for l in $zombies; do ((l > z)) && z=$l; done
-	ZMC_TIMEOUT=$((900 + rounds * cycles * 3 * 6 / 1000 + z * 3 / 100 + mem_n * 12 / 100))
+	# holders: 4 configurations of hreps + 1 scans (a few s each) and
+	# hzombies more zombies
+	ZMC_TIMEOUT=$((900 + rounds * cycles * 3 * 6 / 1000 + z * 3 / 100 + mem_n * 12 / 100 +
+		hreps * 40 + hzombies * 3 / 100))
 fi
 export ZMC_TIMEOUT
 log "booting the bench VM (timeout ${ZMC_TIMEOUT}s)"
@@ -160,6 +188,8 @@ kill $sampler 2>/dev/null || true
 	echo "rounds=$rounds"
 	echo "cycles=$cycles"
 	echo "quick=$quick"
+	echo "phases=$phases"
+	[[ $modsrc == "$ZMC_REPO" ]] || echo "module_src=$modsrc"
 	echo "commit=$(git -C "$ZMC_REPO" rev-parse --short HEAD 2>/dev/null || echo none)$(git -C "$ZMC_REPO" diff --quiet HEAD -- module 2>/dev/null || echo '+module-changes')"
 } >"$out/meta.txt"
 python3 "$here/report.py" "$out"

@@ -6,7 +6,7 @@
 
 Reads RESULTS_DIR/{guest.log, meta.txt, tool.csv, host-load.txt}, writes
 RESULTS_DIR/{report.md, cycles.csv, hits.csv, read.csv, lock.csv, mem.csv,
-goals.csv} and prints the report.  Goals are judged on the figures as
+holders.csv, goals.csv} and prints the report.  Goals are judged on the figures as
 measured; nothing is tuned or dropped (every round counts, including
 outliers: the spread is shown next to each figure).
 """
@@ -23,6 +23,9 @@ GOAL_RATIO = 0.99        # module/none cycles/s
 GOAL_FLAT = 1.25         # largest per-row read cost / smallest, 1k..50k
 GOAL_RECORD_BYTES = 160
 GOAL_TOOL_RPS = 1_000_000
+GOAL_PFN_INSNS = 60      # holders scan: instructions per page frame
+HOST_RATE = 3e9          # instructions/s assumed for a host (1 per cycle at 3 GHz)
+PFNS_PER_GIB = (1 << 30) // 4096
 
 
 def parse_guest(path):
@@ -128,6 +131,251 @@ def verdict_ratio(ratios, goal):
     return "not resolved (95%% CI straddles %.0f%%)" % (goal * 100), m, h
 
 
+def verdict_max(xs, goal):
+    """met if the whole 95% CI of the mean is at or below goal, missed if above."""
+    m, h = mean_ci(xs)
+    if m is None:
+        return "not measured", m, h
+    if h is None:
+        return ("met" if m <= goal else "missed"), m, h
+    if m + h <= goal:
+        return "met", m, h
+    if m - h > goal:
+        return "missed", m, h
+    return "not resolved (95%% CI straddles %g)" % goal, m, h
+
+
+def pm(m, h, digits=1):
+    return fmt(m, digits) + (" ± %s" % fmt(h, digits) if h is not None else "")
+
+
+def holders_section(A, by, goals, info, meta, d):
+    """The cost of one scan of /proc/zombiememcg_holders."""
+    A("## 6. Holders scan (/proc/zombiememcg_holders)")
+    A("")
+    hs = {r.get("cfg"): r for r in by["holders"] if r.get("ns")}
+    if "one" not in hs:
+        A("Not measured in this run.")
+        A("")
+        return
+    ts = {c: [int(x) for x in r["ns"].split(",") if x] for c, r in hs.items()}
+    cnt = {c: {k: int(num(r.get(k), 0)) for k in ("zombies", "pfns", "files", "procs",
+                                                    "scan_ms")} for c, r in hs.items()}
+    paged = hs["one"].get("pages") == "yes" and cnt["one"]["pfns"] > 0
+    hm = by["holdersmem"][0] if by["holdersmem"] else {}
+    present = num(hm.get("present"), 0)
+    fill = by["holdersfill"][0] if by["holdersfill"] else {}
+
+    def in_use(free):  # share of the present frames not free, in %
+        free = num(free)
+        return 100.0 * (present - free) / present if present and free is not None else None
+    idle_use, full_use = in_use(hm.get("free")), in_use(fill.get("free"))
+    if fill:
+        full_text = ("*full*: the one zombie again, with %s %% of MemTotal (%s MiB, %s frames of "
+                     "4 KiB) written to a file on a tmpfs (huge=never) by a process in a live "
+                     "cgroup, so charged there (memory.current %s MiB; Shmem +%s MiB; swap %s kB): "
+                     "%s %% of the present frames in use, against %s %% idle; freed after" % (
+                         fill.get("pct", "?"), fill.get("fill_MiB", "?"), fill.get("fill_frames", "?"),
+                         fmt(num(fill.get("memcg_bytes"), 0) / 2**20, 0),
+                         fmt((num(fill.get("shmem_kB"), 0) - num(fill.get("shmem_kB_before"), 0))
+                             / 1024, 0), fill.get("swap_kB", "?"), fmt(full_use, 1),
+                         fmt(idle_use, 1)))
+    else:
+        full_text = "*full* (memory filled): not run"
+    A("One open of the file is one scan (the read prints its result, the close frees it). "
+      "Timed from the guest: open+read+close, CLOCK_MONOTONIC, on one vCPU%s, after one "
+      "untimed warm-up; %s repetitions per case. The guest "
+      "clock is QEMU's instruction counter (-icount %s), so 1 ns = 1 guest instruction "
+      "(the scan's, and those of the interrupts it takes). Cases, in one boot (%s MiB of "
+      "guest RAM): *base*: no zombie past older_than_secs, so the open does not scan "
+      "(syscalls and the zombie walk only); *one*: one zombie, pinned by a TCP socket; "
+      "*files*: the same plus a process holding %s more open files (dup()s of /dev/null); "
+      "%s; "
+      "*zombies*: %s zombies, each pinned by a socket of one process. The counts are the "
+      "footer's: %s; open files and processes are those the file table walk visited." % (
+          " (the other taken offline)" if num(info.get("cpus"), 2) > 1 else " (the VM's only one)",
+          len(ts["one"]), meta.get("icount", "?"), int(num(info.get("mem_kB"), 0) // 1024),
+          cnt["files"]["files"] - cnt["one"]["files"] if "files" in cnt else "?",
+          full_text,
+          cnt["zombies"]["zombies"] if "zombies" in cnt else "(not run)",
+          "page frames are every pfn of each online node's span, holes included (free "
+          "blocks and compound pages stepped over whole, pfn_to_online_page() once per "
+          "subsection)" if paged else
+          "no page frames, as this kernel reparents user pages at offline and the module "
+          "skips the page walk"))
+    A("")
+    rows, csv_rows = [], []
+    for c in ("base", "one", "files", "full", "zombies"):
+        if c not in ts:
+            continue
+        x, k = ts[c], cnt[c]
+        rows.append([c, k["zombies"], k["pfns"], k["files"], k["procs"], k["scan_ms"],
+                     fmt(st.median(x) / 1e6, 3), "%s .. %s" % (fmt(min(x) / 1e6, 3),
+                                                             fmt(max(x) / 1e6, 3)),
+                     fmt(cv(x), 2)])
+        for i, v in enumerate(x):
+            csv_rows.append([c, i, v, k["zombies"], k["pfns"], k["files"], k["procs"],
+                             hs[c].get("pages"), k["scan_ms"]])
+    write_csv(os.path.join(d, "holders.csv"), ["case", "rep", "ns", "zombies", "page_frames",
+                                               "open_files", "processes", "pages_scanned",
+                                               "footer_ms"], csv_rows)
+    A(table(rows, ["case", "zombies", "page frames", "open files", "processes",
+                   "footer ms (jiffies)", "M instructions (median)", "min .. max", "CV %"],
+            "lrrrrrrrr"))
+    A("")
+    base = ts.get("base")
+    nb = st.median(base) if base else 0
+
+    def bi(i):
+        return base[i] if base and i < len(base) else nb
+    # Per open file: the files case minus the one case, repetition by repetition.
+    per_file = []
+    if "files" in ts and cnt["files"]["files"] > cnt["one"]["files"]:
+        df = cnt["files"]["files"] - cnt["one"]["files"]
+        per_file = [(b - a) / df for a, b in zip(ts["one"], ts["files"])]
+    pf_m, pf_h = mean_ci(per_file)
+    pf_med = st.median(per_file) if per_file else None
+
+    def pf(i):
+        return per_file[i] if i < len(per_file) else (pf_med or 0)
+
+    def rest(c):  # the scan minus base and its open files, per repetition
+        return [t - bi(i) - cnt[c]["files"] * pf(i) for i, t in enumerate(ts[c])]
+    drows = []
+    drows.append(["open+read+close, no scan (base)", fmt(nb / 1e3, 1) + " k", "",
+                  "median of base"])
+    drows.append(["per open file visited", pm(pf_m, pf_h, 1), fmt(pf_med, 1),
+                  "(files − one) / (their open files' difference), per repetition"
+                  if per_file else "not measured (no files case)"])
+    one_rest = rest("one")
+    verdict = "not applicable (pages not scanned)"
+    measured = "not applicable (pages not scanned: this kernel reparents them at offline)"
+    if paged:
+        pfns = cnt["one"]["pfns"]
+
+        def use(u):
+            return " (%s %% of present frames in use)" % fmt(u, 0) if u is not None else ""
+        per_pfn = [r / pfns for r in one_rest]
+        m, h = mean_ci(per_pfn)
+        med = st.median(per_pfn)
+        drows.append(["per page frame, 1 zombie, idle%s" % use(idle_use), pm(m, h, 2), fmt(med, 2),
+                      "(one − base − one's files × per file) / page frames: an upper bound "
+                      "(the per-process and per-zombie work is in it); memory almost all "
+                      "free, its blocks stepped over whole: information only"])
+        # Per GiB of memory: the scan over the guest's present page frames
+        # (holes, which the walk also steps over, taken as free: for a large
+        # host, where they are a small share, this is the upper bound).
+        if present:
+            pp = [r / present for r in one_rest]
+            ppm, pph = mean_ci(pp)
+            drows.append(["per present page frame, 1 zombie, idle", pm(ppm, pph, 2),
+                          fmt(st.median(pp), 2),
+                          "the same over the %d present frames of the zones (/proc/zoneinfo; "
+                          "the footer's %d include the holes of the node span)" % (present, pfns)])
+        else:
+            ppm = m
+        # The goal and the extrapolation: the filled case, memory in use
+        # being what a host has and what the walk pays for.
+        full = "full" in ts and cnt["full"]["pfns"] > 0
+        if full:
+            full_rest = rest("full")
+            fp = [r / cnt["full"]["pfns"] for r in full_rest]
+            verdict, m, h = verdict_max(fp, GOAL_PFN_INSNS)
+            med = st.median(fp)
+            drows.append(["per page frame, memory filled%s" % use(full_use),
+                          "**%s**" % pm(m, h, 2), fmt(med, 2),
+                          "(full − base − full's files × per file) / page frames: the same "
+                          "upper bound, %s MiB of 4 KiB pages in use and charged to a live "
+                          "cgroup (each read, its memcg pointer filtered)" % fill.get("fill_MiB", "?")])
+            if present:
+                fpp = [r / present for r in full_rest]
+                ppm, pph = mean_ci(fpp)
+                drows.append(["per present page frame, memory filled", "**%s**" % pm(ppm, pph, 2),
+                              fmt(st.median(fpp), 2),
+                              "the same over the %d present frames" % present])
+            else:
+                ppm = m
+            # What a frame put in use adds: full − one over the frames no
+            # longer free (dd's pages and what came with them).
+            used = num(fill.get("free_before"), 0) - num(fill.get("free"), 0)
+            if used > 0:
+                mg = [(b - a) / used for a, b in zip(ts["one"], ts["full"])]
+                mgm, mgh = mean_ci(mg)
+                drows.append(["per frame put in use", pm(mgm, mgh, 2), fmt(st.median(mg), 2),
+                              "(full − one) / the %d frames no longer free after the fill "
+                              "(nr_free_pages): the walk's cost of a 4 KiB page in use, about "
+                              "the figure per frame of a host whose every frame is in use"
+                              % used])
+            basis = "memory filled"
+        else:
+            verdict = "not measured (no filled-memory case: the idle figure steps over free " \
+                "memory and says nothing of a host in use)"
+            basis = "idle (no filled case)"
+        if "zombies" in ts and cnt["zombies"]["pfns"]:
+            zp = [r / cnt["zombies"]["pfns"] for r in rest("zombies")]
+            zm, zh = mean_ci(zp)
+            drows.append(["per page frame, %d zombies" % cnt["zombies"]["zombies"], pm(zm, zh, 2),
+                          fmt(st.median(zp), 2),
+                          "the same for the zombies case (one lookup among %d per charged "
+                          "page; their pinning, sort and output lines included)"
+                          % cnt["zombies"]["zombies"]])
+        gib = ppm * PFNS_PER_GIB
+        drows.append(["whole scan per GiB of memory", "%s M instructions" % fmt(gib / 1e6, 2),
+                      "", "per %spage frame, %s, × 2^30 / 4096 = %s ms at %s G instructions/s" % (
+                          "present " if present else "", basis, fmt(1e3 * gib / HOST_RATE, 2),
+                          fmt(HOST_RATE / 1e9, 0))])
+        drows.append(["64 GiB host", "%s G instructions" % fmt(64 * gib / 1e9, 3), "",
+                      "%s s of CPU at %s G instructions/s (goal: well under 1 s)" % (
+                          fmt(64 * gib / HOST_RATE, 3), fmt(HOST_RATE / 1e9, 0))])
+        idle_m = mean_ci(per_pfn)[0]
+        if full:
+            measured = "memory filled (%s %% of present frames in use): %s instructions/page " \
+                "frame (median %s, 95%% CI of the mean over %d repetitions; %s per present " \
+                "frame); %s ms/GiB, %s s for 64 GiB at %s G instructions/s; idle: %s" % (
+                    fmt(full_use, 0), pm(m, h, 2), fmt(med, 2), len(fp), fmt(ppm, 2),
+                    fmt(1e3 * gib / HOST_RATE, 2), fmt(64 * gib / HOST_RATE, 3),
+                    fmt(HOST_RATE / 1e9, 0), fmt(idle_m, 2))
+        else:
+            measured = "idle only: %s instructions/page frame (median %s); no filled case" % (
+                pm(m, h, 2), fmt(med, 2))
+    else:
+        fm, fh = mean_ci(one_rest)
+        drows.append(["per page frame", "not applicable (pages not scanned)", "",
+                      "this kernel reparents user pages at offline; the module skips the walk"])
+        drows.append(["scan of 1 zombie, its files aside", pm(fm / 1e3 if fm is not None else None,
+                                                              fh / 1e3 if fh is not None else None,
+                                                              1) + " k",
+                      fmt(st.median(one_rest) / 1e3, 1) + " k",
+                      "one − base − one's files × per file: pinning, %d processes' tables, "
+                      "output" % cnt["one"]["procs"]])
+        if "full" in ts:
+            fr = rest("full")
+            frm, frh = mean_ci(fr)
+            drows.append(["scan of 1 zombie, memory filled, files aside",
+                          pm(frm / 1e3, frh / 1e3 if frh is not None else None, 1) + " k",
+                          fmt(st.median(fr) / 1e3, 1) + " k",
+                          "full − base − full's files × per file, %s MiB in use: no page walk, "
+                          "so about the same as idle" % fill.get("fill_MiB", "?")])
+        if "zombies" in ts:
+            zr = rest("zombies")
+            zm, zh = mean_ci(zr)
+            nz = cnt["zombies"]["zombies"]
+            drows.append(["scan of %d zombies, files aside" % nz,
+                          pm(zm / 1e3, zh / 1e3 if zh is not None else None, 1) + " k",
+                          fmt(st.median(zr) / 1e3, 1) + " k",
+                          "the same for the zombies case: %s k per zombie" % fmt(
+                              st.median(zr) / nz / 1e3, 2)])
+        drows.append(["whole scan per GiB of memory", "not applicable", "",
+                      "no page walk: the scan's cost does not grow with memory"])
+    A("Derived, in guest instructions (k = thousands), mean ± 95% CI over the "
+      "repetitions, each repetition of a case paired with the same repetition of the others:")
+    A("")
+    A(table(drows, ["figure", "mean ± 95% CI", "median", "method"], "lrrl"))
+    A("")
+    goals.append(["holders scan: <= %d instructions per page frame, memory in use" % GOAL_PFN_INSNS,
+                  measured, verdict])
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -165,10 +413,13 @@ def main():
              fmt(min(loads), 2) if loads else "?", fmt(st.mean(loads), 2) if loads else "?",
              fmt(max(loads), 2) if loads else "?", fmt(busy, 0), meta.get("host_cpus"))],
         ["BPF peer", "%s, BTF %s" % (info.get("bpftrace", "none"), info.get("btf", "?"))],
-        ["run", "%s rounds x %s cycles per kind and configuration%s; VM %s s, total %s s; status %s" % (
-            meta.get("rounds"), meta.get("cycles"), " (quick)" if meta.get("quick") == "1" else "",
-            meta.get("vm_secs"), meta.get("total_secs"), meta.get("vm_status"))],
-        ["source", meta.get("commit", "?")],
+        ["run", "phases %s; %s rounds x %s cycles per kind and configuration%s; VM %s s, total %s s; "
+         "status %s" % (
+             meta.get("phases", "cycle hit mem read"), meta.get("rounds"), meta.get("cycles"),
+             " (quick)" if meta.get("quick") == "1" else "",
+             meta.get("vm_secs"), meta.get("total_secs"), meta.get("vm_status"))],
+        ["source", meta.get("commit", "?") + (
+            "; module built from %s" % meta["module_src"] if meta.get("module_src") else "")],
     ], ["", ""]))
     A("")
     errs = by["error"]
@@ -559,6 +810,9 @@ def main():
     else:
         A("Not measured in this run.")
         A("")
+
+    # ------------------------------------------------------------ holders
+    holders_section(A, by, goals, info, meta, d)
 
     # ------------------------------------------------------------ goals
     A("## Goals")

@@ -26,6 +26,14 @@
  *	reads FILE whole REPS times (1 MiB reads): min/median time and rows.
  *   zmcbench readloop FILE STOPFILE
  *	reads FILE whole until STOPFILE exists; prints the passes made.
+ *   zmcbench holders FILE REPS
+ *	one warm-up, then REPS timed open+read+close of FILE (the module's
+ *	/proc/zombiememcg_holders, which scans once per open): min/median/max
+ *	and every time (ns=a,b,...), and the counts of the footer (its last
+ *	line) of the last read: zombies, page frames, open files, processes.
+ *   zmcbench fds N
+ *	holds N open files (/dev/null and N-1 dup()s of it; RLIMIT_NOFILE
+ *	raised to N + 64); prints "ready n=N" and sleeps until killed.
  *   zmcbench time CMD [ARG...]
  *	runs CMD with stdout to /dev/null, prints its wall time.
  *   zmcbench dying PARENT TIMEOUT_S
@@ -372,6 +380,110 @@ static int cmd_readloop(const char *path, const char *stop)
 	return 0;
 }
 
+/*
+ * open+read+close of @path, 1 MiB reads; its last line (up to
+ * sizeof(tail) - 1 bytes of it) in @tail.
+ */
+static int read_last_line(const char *path, char *buf, size_t size,
+			  char *tail, size_t tsize)
+{
+	int fd = open(path, O_RDONLY);
+	size_t tl = 0;
+	ssize_t r;
+	char *p;
+
+	if (fd < 0)
+		return -1;
+	while ((r = read(fd, buf, size)) > 0) {
+		size_t keep = (size_t)r < tsize - 1 ? (size_t)r : tsize - 1;
+
+		if (tl + keep > tsize - 1) {	/* drop the oldest bytes */
+			size_t drop = tl + keep - (tsize - 1);
+
+			memmove(tail, tail + drop, tl - drop);
+			tl -= drop;
+		}
+		memcpy(tail + tl, buf + r - keep, keep);
+		tl += keep;
+	}
+	close(fd);
+	if (r < 0)
+		return -1;
+	while (tl && tail[tl - 1] == '\n')
+		tl--;
+	tail[tl] = '\0';
+	p = strrchr(tail, '\n');
+	if (p)
+		memmove(tail, p + 1, strlen(p + 1) + 1);
+	return 0;
+}
+
+static int cmd_holders(const char *path, long reps)
+{
+	size_t size = 1 << 20;
+	char *buf = malloc(size), tail[1024];
+	const char *pages;
+	uint64_t *t = calloc(reps, sizeof(*t)), *s = calloc(reps, sizeof(*s));
+	unsigned long zombies, pfns, files, procs;
+	unsigned int ms;
+	long i;
+
+	if (!buf || !t || !s || reps < 1)
+		return 1;
+	for (i = -1; i < reps; i++) {	/* i = -1: the warm-up */
+		uint64_t t0 = now_ns();
+
+		if (read_last_line(path, buf, size, tail, sizeof(tail)))
+			die("read", path);
+		if (i < 0)
+			continue;
+		t[i] = now_ns() - t0;
+		s[i] = t[i];
+	}
+	if (sscanf(tail, "# %lu zombies scanned in %u ms: %lu page frames, %lu open files of %lu processes",
+		   &zombies, &ms, &pfns, &files, &procs) != 5) {
+		printf("error=no_footer\n");
+		fprintf(stderr, "zmcbench: %s: last line: %s\n", path, tail);
+		return 1;
+	}
+	pages = strstr(tail, "pages not scanned") ? "no" : "yes";
+	qsort(s, reps, sizeof(*s), cmp_u64);
+	printf("reps=%ld min_ns=%llu med_ns=%llu max_ns=%llu ns=", reps,
+	       (unsigned long long)s[0], (unsigned long long)s[reps / 2],
+	       (unsigned long long)s[reps - 1]);
+	for (i = 0; i < reps; i++)
+		printf("%s%llu", i ? "," : "", (unsigned long long)t[i]);
+	printf(" zombies=%lu scan_ms=%u pfns=%lu files=%lu procs=%lu pages=%s\n",
+	       zombies, ms, pfns, files, procs, pages);
+	free(buf);
+	free(t);
+	free(s);
+	return 0;
+}
+
+static int cmd_fds(long n)
+{
+	struct rlimit rl = { n + 64, n + 64 };
+	long i;
+	int fd;
+
+	if (n < 1)
+		return 2;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		die("setrlimit", "RLIMIT_NOFILE");
+	fd = open("/dev/null", O_RDONLY);
+	if (fd < 0)
+		die("open", "/dev/null");
+	for (i = 1; i < n; i++)
+		if (dup(fd) < 0)
+			die("dup", "/dev/null");
+	printf("ready n=%ld\n", n);
+	fflush(stdout);
+	for (;;)
+		pause();
+	return 0;
+}
+
 static int cmd_time(char **argv)
 {
 	uint64_t t0 = now_ns();
@@ -490,6 +602,10 @@ int main(int argc, char **argv)
 		return cmd_readloop(argv[2], argv[3]);
 	if (argc >= 5 && !strcmp(argv[1], "stage"))
 		return cmd_stage(argv[2], atol(argv[3]), argv[4]);
+	if (argc >= 4 && !strcmp(argv[1], "holders"))
+		return cmd_holders(argv[2], atol(argv[3]));
+	if (argc >= 3 && !strcmp(argv[1], "fds"))
+		return cmd_fds(atol(argv[2]));
 	if (argc >= 2 && !strcmp(argv[1], "memstat"))
 		return cmd_memstat();
 	if (argc >= 3 && !strcmp(argv[1], "time"))
@@ -508,6 +624,7 @@ int main(int argc, char **argv)
 		"usage: zmcbench cycles N plain|charged PARENT | lat N PARENT |\n"
 		"       zombies N PARENT PREFIX | read FILE REPS |\n"
 		"       readloop FILE STOPFILE | time CMD... | dying PARENT SECS |\n"
-		"       stage mkdir|rmdir|release N PARENT | memstat\n");
+		"       stage mkdir|rmdir|release N PARENT | memstat |\n"
+		"       holders FILE REPS | fds N\n");
 	return 2;
 }

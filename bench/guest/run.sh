@@ -14,6 +14,11 @@
 #            without the module, zombies with it; short and long paths
 #   read     1k/10k/50k zombies: reading /proc/zombiememcg, the tool, and
 #            the free probe's time (zmc_lock) while a reader loops
+#   holders  one scan of /proc/zombiememcg_holders (one per open), timed on
+#            one vCPU: no zombie past the threshold (base), one zombie,
+#            one zombie + HOLDERS_FILES open files, one zombie with
+#            HOLDERS_FILL_PCT % of the memory in use (full), HOLDERS_ZOMBIES
+#            zombies
 set -u
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu
@@ -21,7 +26,8 @@ export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu
 # Defaults; /bench/config (written by the host) overrides them.
 ROUNDS=5 CYCLES=1000 WARMUP=100 HIT_N=300 MEM_N=3000 MEM_REPS=2
 ZOMBIES="1000 10000 50000" READ_REPS=5 TOOL_REPS=3 LAT_N=400 PEER=1
-PHASES="cycle hit mem read"
+HOLDERS_REPS=9 HOLDERS_FILES=100000 HOLDERS_ZOMBIES=1000 HOLDERS_FILL_PCT=60
+PHASES="cycle hit mem read holders"
 CYCLE_CPUS=1             # CPUs online during the cycle and hit phases
 # shellcheck disable=SC1091
 [ -r /bench/config ] && . /bench/config
@@ -363,6 +369,132 @@ phase_read() {
 	for p in $pins; do stop_pinner $p; done
 	zmcbench dying $Z 300 >/dev/null || fail "zombies not freed after their pinners exited"
 	module_off
+	settle
+}
+
+# ------------------------------------------------------------ holders scan
+# holders_time CFG: the timed reads of the holders file, one result line
+holders_time() {
+	out=$(zmcbench holders /proc/zombiememcg_holders "$HOLDERS_REPS") ||
+		{ fail "holders read ($1): $out"; return 1; }
+	result "phase=holders cfg=$1 $out"
+}
+
+# nr_free_pages: the free page frames (buddy allocator), from /proc/vmstat
+nr_free() { sed -n 's/^nr_free_pages //p' /proc/vmstat; }
+meminfo_kB() { sed -n "s/^$1: *\([0-9]*\).*/\1/p" /proc/meminfo; }
+
+# holders_fill: memory in use, as on a busy host: a file of HOLDERS_FILL_PCT %
+# of MemTotal on a tmpfs (4 KiB pages: huge=never), written by dd from a
+# process in the cgroup $HF/w, so every page is charged there (a real memcg
+# pointer, as in a container).  Capped so that HOLDERS_FILL_KEEP_MB stay
+# available: tmpfs pages are not reclaimable without swap.  One result line.
+HF=$CG/hf
+HFILL=/tmp/hfill
+HOLDERS_FILL_KEEP_MB=384
+holders_fill() {
+	total=$(meminfo_kB MemTotal) avail=$(meminfo_kB MemAvailable)
+	mib=$((total * HOLDERS_FILL_PCT / 100 / 1024))
+	cap=$((avail / 1024 - HOLDERS_FILL_KEEP_MB))
+	[ $mib -gt $cap ] && mib=$cap
+	[ $mib -gt 0 ] || { fail "holders fill: only $avail kB available"; return 1; }
+	free0=$(nr_free) shmem0=$(meminfo_kB Shmem)
+	mkdir -p $HFILL $HF/w && echo +memory >$HF/cgroup.subtree_control || {
+		fail "holders fill: cgroup $HF/w"
+		return 1
+	}
+	mount -t tmpfs -o size=$((mib + 16))m,huge=never none $HFILL 2>/dev/null ||
+		mount -t tmpfs -o size=$((mib + 16))m none $HFILL || {
+		fail "holders fill: tmpfs mount"
+		return 1
+	}
+	t0=$(date +%s)
+	# its messages through a pipe: a file of them would be a page charged
+	# to $HF/w, and keep it from being freed after
+	# shellcheck disable=SC2016
+	if ! out=$(sh -c 'echo $$ >"$1/cgroup.procs" && exec dd if=/dev/zero of="$2" bs=1048576 count="$3"' \
+		sh $HF/w $HFILL/fill $mib 2>&1); then
+		echo "$out"
+		fail "holders fill: dd of $mib MiB"
+		return 1
+	fi
+	free1=$(nr_free)
+	result "phase=holdersfill pct=$HOLDERS_FILL_PCT fill_MiB=$mib fill_frames=$((mib * 256))" \
+		"free_before=$free0 free=$free1 shmem_kB_before=$shmem0 shmem_kB=$(meminfo_kB Shmem)" \
+		"shmem_huge_kB=$(meminfo_kB ShmemHugePages) memcg_bytes=$(cat $HF/w/memory.current)" \
+		"avail_kB=$(meminfo_kB MemAvailable) memfree_kB=$(meminfo_kB MemFree)" \
+		"swap_kB=$(meminfo_kB SwapTotal) secs=$(($(date +%s) - t0))"
+	# not too close to the OOM killer for the scans to come
+	[ "$(meminfo_kB MemAvailable)" -gt $((HOLDERS_FILL_KEEP_MB * 1024 / 2)) ] || {
+		fail "holders fill: only $(meminfo_kB MemAvailable) kB left available"
+		return 1
+	}
+}
+
+# holders_unfill: the file, the mount and the cgroup gone
+holders_unfill() {
+	rm -f $HFILL/fill
+	umount $HFILL 2>/dev/null
+	if [ -d $HF ]; then
+		rmdir $HF/w 2>/dev/null
+		# the last pages dd wrote may wait in this CPU's LRU add batch
+		# (a reference each, so still charged): push them out with new
+		# pages of the root cgroup (the phase runs on one CPU)
+		dd if=/dev/zero of=/tmp/hflush bs=4096 count=64 2>/dev/null
+		rm -f /tmp/hflush
+		out=$(zmcbench dying $HF 60) || fail "holders fill cgroup not freed: $out"
+		rmdir $HF
+	fi
+	result "phase=holdersunfill free=$(nr_free) shmem_kB=$(meminfo_kB Shmem)"
+}
+
+phase_holders() {
+	say "holders: $HOLDERS_REPS timed scans per configuration; files $HOLDERS_FILES, zombies $HOLDERS_ZOMBIES, fill $HOLDERS_FILL_PCT %"
+	module_on || return
+	[ -r /proc/zombiememcg_holders ] || { fail "no /proc/zombiememcg_holders"; module_off; return; }
+	# One vCPU: the icount clock then counts the instructions of the scan
+	# (and of the interrupts it takes), nothing of another CPU's.
+	cpus_online 1
+	settle
+	zmcbench dying $Z 120 >/dev/null
+	# the page frames of the zones: spanned (holes included), present, managed
+	# (and the free ones, idle)
+	result "phase=holdersmem $(awk '$1 == "spanned" { s += $2 } $1 == "present" { p += $2 }
+		$1 == "managed" { m += $2 } END { printf "spanned=%d present=%d managed=%d", s, p, m }' /proc/zoneinfo)" \
+		"free=$(nr_free)"
+	# base: no zombie past the threshold, so the open does not scan
+	echo 1000000000 >$DBG/older_than_secs
+	holders_time base
+	echo 0 >$DBG/older_than_secs
+	# one: one zombie pinned by a TCP socket, the processes' few files
+	if start_pinner /tmp/pin.h1 1 $Z h1_; then
+		hpins=$PINPID
+		holders_time one
+		# files: the same plus a process holding HOLDERS_FILES files
+		zmcbench fds "$HOLDERS_FILES" >/tmp/fds.out 2>&1 &
+		fpid=$!
+		until grep -q '^ready' /tmp/fds.out; do
+			kill -0 $fpid 2>/dev/null || { cat /tmp/fds.out; fail "zmcbench fds died"; break; }
+			sleep 0.5
+		done
+		grep -q '^ready' /tmp/fds.out && holders_time files
+		stop_pinner $fpid
+		# full: the same one zombie, most of the memory in use and charged
+		if [ "$HOLDERS_FILL_PCT" -gt 0 ]; then
+			holders_fill && holders_time full
+			holders_unfill
+		fi
+		# zombies: HOLDERS_ZOMBIES zombies in all (their sockets are files)
+		if [ "$HOLDERS_ZOMBIES" -gt 1 ] &&
+			start_pinner /tmp/pin.hn $((HOLDERS_ZOMBIES - 1)) $Z hn_; then
+			hpins="$hpins $PINPID"
+			holders_time zombies
+		fi
+		for p in $hpins; do stop_pinner "$p"; done
+	fi
+	zmcbench dying $Z 300 >/dev/null || fail "holders zombies not freed after their pinners exited"
+	module_off
+	cpus_online 0
 	settle
 }
 
