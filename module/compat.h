@@ -61,6 +61,13 @@
 #define ZMC_MAPPING_FLAGS	PAGE_MAPPING_FLAGS
 #endif
 
+/* A slab cache kept apart from others of its size (6.5+), else 0: merged. */
+#ifdef SLAB_NO_MERGE
+#define ZMC_SLAB_NO_MERGE	SLAB_NO_MERGE
+#else
+#define ZMC_SLAB_NO_MERGE	0
+#endif
+
 /* The largest order of a page block (6.8 renamed MAX_ORDER, made inclusive). */
 #ifdef MAX_PAGE_ORDER
 #define ZMC_MAX_PAGE_ORDER	MAX_PAGE_ORDER

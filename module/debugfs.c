@@ -218,6 +218,7 @@ static int zmc_stats_show(struct seq_file *m, void *v)
 	/* The module's own accounting. */
 	seq_printf(m, "records %lu\n", st.records);
 	seq_printf(m, "record_bytes %lu\n", st.record_bytes);
+	seq_printf(m, "table_bytes %lu\n", st.table_bytes);
 	seq_printf(m, "freed %lu\n", st.freed);
 	seq_printf(m, "refused %lu\n", st.refused);
 	seq_printf(m, "alloc_failures %lu\n", st.alloc_failures);

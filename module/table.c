@@ -16,12 +16,15 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/rhashtable.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "zombiememcg.h"
 
 static const struct rhashtable_params zmc_params = {
@@ -198,6 +201,29 @@ bool zmc_table_lookup(u64 cgid, struct zmc_meta *meta)
 	return rec;
 }
 
+/*
+ * Bytes of the hash table's bucket array as bucket_table_alloc() got them
+ * (kvmalloc()): a kmalloc bucket, whole pages of a power-of-two order past
+ * the largest bucket, or vmalloc()ed pages.
+ */
+static unsigned long zmc_table_bucket_bytes(void)
+{
+	const struct bucket_table *tbl;
+	unsigned long bytes;
+
+	rcu_read_lock();
+	tbl = rht_dereference_rcu(zmc_table.tbl, &zmc_table);
+	bytes = struct_size(tbl, buckets, tbl->size);
+	if (is_vmalloc_addr(tbl))
+		bytes = PAGE_ALIGN(bytes);
+	else if (bytes > KMALLOC_MAX_CACHE_SIZE)
+		bytes = PAGE_SIZE << get_order(bytes);
+	else
+		bytes = kmalloc_size_roundup(bytes);
+	rcu_read_unlock();
+	return bytes;
+}
+
 /**
  * zmc_table_stats() - read the counters
  * @st: filled in, as one consistent snapshot of the table.
@@ -210,6 +236,7 @@ void zmc_table_stats(struct zmc_stats *st)
 	st->refused = zmc_nr_refused;
 	spin_unlock(&zmc_lock);
 	st->record_bytes = st->records * kmem_cache_size(zmc_record_cache);
+	st->table_bytes = zmc_table_bucket_bytes();
 	st->alloc_failures = atomic_long_read(&zmc_nr_alloc_failures);
 	st->lock_wait_max_ns = atomic64_read(&zmc_lock_wait_max_ns);
 }
@@ -225,10 +252,11 @@ int zmc_table_init(unsigned long max_records)
 	int ret;
 
 	zmc_max_records = max_records;
+	/* A cache of its own, in /proc/slabinfo, where the kernel allows it. */
 	zmc_record_cache = kmem_cache_create("zombiememcg_record",
 					     sizeof(struct zmc_record),
 					     __alignof__(struct zmc_record),
-					     0, NULL);
+					     ZMC_SLAB_NO_MERGE, NULL);
 	if (!zmc_record_cache)
 		return -ENOMEM;
 	ret = rhashtable_init(&zmc_table, &zmc_params);

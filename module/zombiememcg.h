@@ -94,6 +94,7 @@ struct zmc_zombie {
  * @alloc_failures: events whose record could not be allocated.
  * @refused: records refused because max_records was reached.
  * @record_bytes: slab bytes of the records in the table.
+ * @table_bytes: bytes of the hash table's bucket array.
  * @lock_wait_max_ns: longest wait of a probe for the table's lock.
  */
 struct zmc_stats {
@@ -102,6 +103,7 @@ struct zmc_stats {
 	unsigned long alloc_failures;
 	unsigned long refused;
 	unsigned long record_bytes;
+	unsigned long table_bytes;
 	u64 lock_wait_max_ns;
 };
 

@@ -102,8 +102,8 @@ disk_modules() {
 total=0
 # zmc.cgroup=v1: a boot whose memory controller is left to cgroup v1, for
 # the programs that test it there (with --v1).
-progs="zombiememcg_test listing_test swap_test footprint_test holders_test"
-[ "$cgroup" = v1 ] && progs="swap_test"
+progs="zombiememcg_test listing_test swap_test footprint_test paths_test holders_test"
+[ "$cgroup" = v1 ] && progs="swap_test v1_test"
 for prog in $progs; do
 	n=$("$dir/$prog" --plan 2>/dev/null) || n=1
 	case $n in '' | *[!0-9]*) n=1 ;; esac
@@ -124,12 +124,14 @@ echo "1..$total"
 swap_on
 if [ "$cgroup" = v1 ]; then
 	run swap_test "$dir/swap_test" --v1 "$module"
+	run v1_test "$dir/v1_test" "$module"
 	exit $rc
 fi
 run zombiememcg_test "$dir/zombiememcg_test" "$module"
 run listing_test "$dir/listing_test" "$module" ${zombies:+"$zombies"}
 run swap_test "$dir/swap_test" "$module"
 run footprint_test "$dir/footprint_test" "$module"
+run paths_test "$dir/paths_test" "$module"
 disk_modules
 run holders_test "$dir/holders_test" "$module"
 exit $rc

@@ -117,17 +117,7 @@ static int cg_reclaim(void)
 /* The v1 memory hierarchy, mounted here; else why not in no_swap. */
 static void mount_v1(void)
 {
-	if (mkdir(V1_ROOT, 0755) && errno != EEXIST) {
-		snprintf(no_swap, sizeof(no_swap), "mkdir %s: %s", V1_ROOT,
-			 strerror(errno));
-	} else if (mount("memory", V1_ROOT, "cgroup", 0, "memory")) {
-		snprintf(no_swap, sizeof(no_swap),
-			 "no cgroup v1 memory controller to mount (%s)%s",
-			 strerror(errno), errno == EBUSY ?
-			 ": cgroup v2 uses it" : ": CONFIG_MEMCG_V1 not set?");
-	} else {
-		v1_mounted = true;
-	}
+	v1_mounted = !mount_memory_v1(V1_ROOT, no_swap, sizeof(no_swap));
 }
 
 /* Swap on, and swap accounted to memory cgroups; else why not. */

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -236,6 +238,38 @@ static inline int enable_memory(const char *cg)
 
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", cg);
 	return write_line(path, "+memory");
+}
+
+/*
+ * The memory controller enabled at the cgroup v2 root: 0, or -1 with why
+ * not in @why and diag (the test then skips).
+ */
+static inline int v2_memory(char *why, size_t size)
+{
+	if (!access(CG_ROOT "/cgroup.subtree_control", F_OK) && !enable_memory(CG_ROOT))
+		return 0;
+	snprintf(why, size, "no cgroup v2 memory controller at %s", CG_ROOT);
+	snprintf(diag, sizeof(diag), "%s", why);
+	return -1;
+}
+
+/*
+ * The cgroup v1 memory hierarchy mounted at @dir: 0, or -1 with why not in
+ * @why (v2 has the controller, or the kernel has no v1: CONFIG_MEMCG_V1).
+ */
+static inline int mount_memory_v1(const char *dir, char *why, size_t size)
+{
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		snprintf(why, size, "mkdir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (mount("memory", dir, "cgroup", 0, "memory")) {
+		snprintf(why, size, "no cgroup v1 memory controller to mount (%s)%s",
+			 strerror(errno), errno == EBUSY ?
+			 ": cgroup v2 uses it" : ": CONFIG_MEMCG_V1 not set?");
+		return -1;
+	}
+	return 0;
 }
 
 /* Load module_path with the parameters @params; 0 or -errno. */

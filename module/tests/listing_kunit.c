@@ -1732,8 +1732,8 @@ static void zmc_test_totals_add(struct kunit *test)
 static const char *const zmc_stat_names[] = {
 	"memcgs", "zombies", "predating_zombies", "untracked", "charged_bytes",
 	"swap_bytes", "footprint_bytes", "biggest_creator", "biggest_creator_zombies",
-	"records", "record_bytes", "freed", "refused", "alloc_failures", "probe_misses",
-	"lock_wait_max_ns", "footprint_btf",
+	"records", "record_bytes", "table_bytes", "freed", "refused", "alloc_failures",
+	"probe_misses", "lock_wait_max_ns", "footprint_btf",
 };
 
 #define ZMC_NR_STATS	ARRAY_SIZE(zmc_stat_names)

@@ -66,7 +66,7 @@
 static const char *const stat_names[] = {
 	"memcgs", "zombies", "predating_zombies", "untracked", "charged_bytes",
 	"swap_bytes", "footprint_bytes", "biggest_creator",
-	"biggest_creator_zombies", "records", "record_bytes", "freed",
+	"biggest_creator_zombies", "records", "record_bytes", "table_bytes", "freed",
 	"refused", "alloc_failures", "probe_misses", "lock_wait_max_ns", "footprint_btf",
 };
 
