@@ -9,9 +9,10 @@
  *   backslashes, is listed with its whole path, each of those escaped.
  * - A zombie whose path within the hierarchy is near PATH_MAX (names of
  *   NAME_MAX bytes) is listed whole.
- * - 1000 cgroups of docker-length names: a record is a fixed slot of at
+ * - 1000 cgroups of docker-length names: a record is a fixed object of at
  *   most 96 bytes of its own cache (stats record_bytes is records times
- *   the slot of /sys/kernel/slab; from 6.5 the cache is in /proc/slabinfo).
+ *   its object_size in /sys/kernel/slab, whose slot is larger on a debug
+ *   kernel's red zones; from 6.5 the cache is in /proc/slabinfo).
  *   With the hash table's buckets (stats table_bytes) the cost a record is
  *   printed, not checked: the bucket array grows by powers of two, its
  *   share a record is between about 10 and 45 bytes as the table fills.
@@ -232,7 +233,7 @@ static bool in_slabinfo(void)
 static enum ksft_result test_record_bytes(void)
 {
 	char rel[256], dir[512];
-	long long records, rb, tb, slot;
+	long long records, rb, tb, obj, slot;
 	enum ksft_result ret = KSFT_PASS;
 	struct stats st;
 	double per;
@@ -257,10 +258,11 @@ static enum ksft_result test_record_bytes(void)
 	records = stats_get(&st, "records");
 	rb = stats_get(&st, "record_bytes");
 	tb = stats_get(&st, "table_bytes");
+	obj = slab_attr("object_size");
 	slot = slab_attr("slab_size");
 	per = records > 0 ? (double)(rb + tb) / records : 0;
-	ksft_print_msg("paths: %lld records (%d with paths of %zu bytes): record_bytes %lld + table_bytes %lld = %.1f bytes a record with the buckets; slab slot %lld; %s /proc/slabinfo\n",
-		       records, i, strlen(rel), rb, tb, per, slot,
+	ksft_print_msg("paths: %lld records (%d with paths of %zu bytes): record_bytes %lld + table_bytes %lld = %.1f bytes a record with the buckets; object %lld, slab slot %lld; %s /proc/slabinfo\n",
+		       records, i, strlen(rel), rb, tb, per, obj, slot,
 		       in_slabinfo() ? "in" : "not in");
 	if (ret == KSFT_PASS && (records < NR_DOCKER || rb < 0 || tb <= 0)) {
 		fail_msg("records %lld, record_bytes %lld, table_bytes %lld after %d mkdirs",
@@ -270,9 +272,9 @@ static enum ksft_result test_record_bytes(void)
 		fail_msg("record_bytes %lld: %.1f bytes a record, want at most %d", rb,
 			 (double)rb / records, RECORD_MAX);
 		ret = KSFT_FAIL;
-	} else if (ret == KSFT_PASS && slot >= 0 && rb != records * slot) {
-		fail_msg("record_bytes %lld is not %lld records of a %lld-byte slot", rb, records,
-			 slot);
+	} else if (ret == KSFT_PASS && obj >= 0 && rb != records * obj) {
+		fail_msg("record_bytes %lld is not %lld records of a %lld-byte object", rb, records,
+			 obj);
 		ret = KSFT_FAIL;
 	} else if (ret == KSFT_PASS &&
 		   (kernel_major > 6 || (kernel_major == 6 && kernel_minor >= 5)) && !in_slabinfo()) {

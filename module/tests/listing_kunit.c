@@ -1767,8 +1767,8 @@ static void zmc_test_stats(struct kunit *test, u64 *v, char *comm, size_t size)
 
 enum {
 	ZS_MEMCGS, ZS_ZOMBIES, ZS_PREDATING, ZS_UNTRACKED, ZS_CHARGED, ZS_SWAP,
-	ZS_FOOTPRINT, ZS_BIGGEST, ZS_BIGGEST_N, ZS_RECORDS, ZS_RECORD_BYTES, ZS_FREED,
-	ZS_REFUSED, ZS_ALLOC_FAILURES, ZS_PROBE_MISSES, ZS_LOCK_WAIT, ZS_FOOTPRINT_BTF,
+	ZS_FOOTPRINT, ZS_BIGGEST, ZS_BIGGEST_N, ZS_RECORDS, ZS_RECORD_BYTES, ZS_TABLE_BYTES,
+	ZS_FREED, ZS_REFUSED, ZS_ALLOC_FAILURES, ZS_PROBE_MISSES, ZS_LOCK_WAIT, ZS_FOOTPRINT_BTF,
 };
 
 /* The sum of the FOOTPRINTs of the zombies of one walk. */
@@ -1847,6 +1847,8 @@ static void zmc_test_stats_file(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, v[ZS_BIGGEST_N], 3ULL);
 	KUNIT_EXPECT_EQ(test, v[ZS_RECORDS], 6ULL);
 	KUNIT_EXPECT_EQ(test, v[ZS_RECORD_BYTES], 6ULL * kmem_cache_size(zmc_record_cache));
+	/* a table has buckets, one pointer each, however few records */
+	KUNIT_EXPECT_GE(test, v[ZS_TABLE_BYTES], 6ULL * sizeof(void *));
 	KUNIT_EXPECT_EQ(test, v[ZS_FREED], 0ULL);
 	zmc_table_free(ids[0]);
 	zmc_table_free(ids[2]);
