@@ -550,9 +550,27 @@ static enum ksft_result test_pages(void)
 		fail_msg("the page zombie is not listed");
 		return KSFT_FAIL;
 	}
-	n = read_holders(hs, ARRAY_SIZE(hs));
-	if (n < 0)
-		return KSFT_FAIL;
+	/*
+	 * The scan reads CHARGED when it runs, the listing when it is read:
+	 * compared only when the listing said the same before and after the
+	 * scan (a CPU's charge cache, a late uncharge can move it meanwhile).
+	 */
+	for (end = now_secs() + POLL_SECS;; sleep_ms(200)) {
+		struct row after;
+
+		n = read_holders(hs, ARRAY_SIZE(hs));
+		if (n < 0)
+			return KSFT_FAIL;
+		found = find_id(page_id, &after);
+		if (found <= 0) {
+			if (!found)
+				fail_msg("the page zombie went during the scan");
+			return KSFT_FAIL;
+		}
+		if (after.charged == r.charged || now_secs() > end)
+			break;
+		r = after;
+	}
 	for (i = 0; i < n; i++) {
 		if (hs[i].id != page_id)
 			continue;
