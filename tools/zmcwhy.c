@@ -268,11 +268,19 @@ static void put_parent(FILE *fp, const struct zmc_holders *h, const struct zmc_r
 	put_text(fp, r->path, len);
 }
 
+/* Begin one clause of the "frees when" line: "; " after the first. */
+static void clause(FILE *fp, bool *any)
+{
+	if (*any)
+		fputs("; ", fp);
+	*any = true;
+}
+
 /* What would free the zombie, from its holders only. */
 static void print_frees(FILE *fp, const struct zmc_holders *h, const struct zmc_row *r,
 			const struct zmc_holder *v, size_t n)
 {
-	bool file = false, anon = false, swap = false, any = false, unlisted = false;
+	bool anon = false, swap = false, any = false, unlisted = false;
 	bool orphan = false, kernel = false;
 	unsigned long long pids[3], file_rest = 0;
 	size_t i, j, npids = 0, more = 0, nfiles = 0;
@@ -305,6 +313,7 @@ static void print_frees(FILE *fp, const struct zmc_holders *h, const struct zmc_
 	}
 	fputs("  frees when: ", fp);
 	if (npids) {
+		clause(fp, &any);
 		fputs("pid", fp);
 		for (j = 0; j < npids; j++)
 			fprintf(fp, "%s %llu", j ? "," : "", pids[j]);
@@ -312,61 +321,52 @@ static void print_frees(FILE *fp, const struct zmc_holders *h, const struct zmc_
 			fprintf(fp, " and %zu more", more);
 		fputs(npids + more > 1 ? " close these sockets or exit" :
 		      " closes these sockets or exits", fp);
-		any = true;
 	}
 	if (orphan) {
-		fprintf(fp, "%sits orphaned connections end (their peers read or reset them; ss -K kills them)",
-			any ? "; " : "");
-		any = true;
+		clause(fp, &any);
+		fputs("its orphaned connections end (their peers read or reset them; ss -K kills them)",
+		      fp);
 	}
 	if (kernel) {
-		fprintf(fp, "%sthe kernel lets go of its sockets (the mount, tunnel or service that made them goes)",
-			any ? "; " : "");
-		any = true;
+		clause(fp, &any);
+		fputs("the kernel lets go of its sockets (the mount, tunnel or service that made them goes)",
+		      fp);
 	}
 	if (unlisted) {
-		fprintf(fp, "%sthe sockets not listed are closed", any ? "; " : "");
-		any = true;
+		clause(fp, &any);
+		fputs("the sockets not listed are closed", fp);
 	}
 	for (i = 0; i < n; i++) {
 		if (!zmc_holder_file(&v[i], &f) || !f.path[0])
 			continue;
-		if (nfiles++ == FREES_FILES) {
-			file = true;
-			continue;
-		}
-		if (nfiles <= FREES_FILES) {
-			fputs(any ? "; " : "", fp);
+		if (++nfiles <= FREES_FILES) {
+			clause(fp, &any);
 			print_frees_file(fp, h, &f);
-			any = true;
 		}
 	}
-	if (file)
+	if (nfiles > FREES_FILES)
 		fprintf(fp, "; the same for its %zu other files", nfiles - FREES_FILES);
 	if (file_rest) {
-		fprintf(fp, "%sthe rest of its page cache is reclaimed: echo %llu > ", any ? "; " : "",
-			file_rest);
+		clause(fp, &any);
+		fprintf(fp, "the rest of its page cache is reclaimed: echo %llu > ", file_rest);
 		put_parent(fp, h, r);
 		fputs("/memory.reclaim", fp);
-		any = true;
 	}
 	for (i = 0; i < n; i++) {
 		if (!is_kind(&v[i], "anon") || !v[i].pid)
 			continue;
-		fprintf(fp, "%spid %llu (", any ? "; " : "", v[i].pid);
+		clause(fp, &any);
+		fprintf(fp, "pid %llu (", v[i].pid);
 		put_text(fp, v[i].comm, v[i].comm_len);
 		fputs(") unmaps its anonymous pages or exits", fp);
-		any = true;
 	}
 	if (anon) {
-		fprintf(fp, "%sthe processes that left it unmap its anonymous pages or exit",
-			any ? "; " : "");
-		any = true;
+		clause(fp, &any);
+		fputs("the processes that left it unmap its anonymous pages or exit", fp);
 	}
 	if (swap) {
-		fprintf(fp, "%sits swap entries are freed (their owners exit or delete them; swapoff)",
-			any ? "; " : "");
-		any = true;
+		clause(fp, &any);
+		fputs("its swap entries are freed (their owners exit or delete them; swapoff)", fp);
 	}
 	if (!any)
 		fputs("nothing the scan sees holds it: a kernel reference (a CPU's charge cache until another cgroup charges there, writeback, a dying child, a socket of another protocol no process holds)",
