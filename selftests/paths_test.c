@@ -70,7 +70,7 @@ static enum ksft_result test_setup(void)
 /* mkdir @rel under the cgroup root, memory enabled for its children. */
 static int make_level(const char *rel, bool parent)
 {
-	char dir[PATH_MAX], ctl[PATH_MAX + 32];
+	char dir[PATH_MAX];
 
 	if (snprintf(dir, sizeof(dir), "%s%s", CG_ROOT, rel) >= (int)sizeof(dir) ||
 	    nr_made == ARRAY_SIZE(made)) {
@@ -82,8 +82,7 @@ static int make_level(const char *rel, bool parent)
 		return -1;
 	}
 	snprintf(made[nr_made++], sizeof(made[0]), "%s", dir);
-	snprintf(ctl, sizeof(ctl), "%s/cgroup.subtree_control", dir);
-	if (parent && write_line(ctl, "+memory")) {
+	if (parent && enable_memory(dir)) {
 		fail_msg("+memory in %.80s...: %s", dir, strerror(errno));
 		return -1;
 	}

@@ -234,7 +234,7 @@ static inline long long stats_get(const struct stats *st, const char *name)
 
 static inline int enable_memory(const char *cg)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX + 32];
 
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", cg);
 	return write_line(path, "+memory");
