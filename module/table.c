@@ -7,7 +7,9 @@
  * not seen), completed at offline and removed at free.  Only the probes
  * write, under zmc_lock, which also guards the counters: a record is
  * counted in the same critical section that publishes or removes it.
- * Readers look records up by id under RCU and copy them, without the lock.
+ * Readers copy a record under zmc_lock too: a hash lookup and 48 bytes, so
+ * a probe waits for a reader no longer than for another probe, and a
+ * removed record is freed at once, without an rcu_head in every record.
  *
  * The table never decides what is listed: a record whose memcg was freed
  * unseen (a missed free probe) is never shown, because readers only look
@@ -16,6 +18,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/rhashtable.h>
@@ -23,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/time64.h>
 
 #include "compat.h"
 #include "zombiememcg.h"
@@ -65,12 +69,6 @@ static void zmc_lock_timed(void)
 		;
 }
 
-static void zmc_record_free_rcu(struct rcu_head *head)
-{
-	kmem_cache_free(zmc_record_cache,
-			container_of(head, struct zmc_record, rcu));
-}
-
 /*
  * Hash a new record for @cgid, unless it has one already.  The probes run
  * with preemption disabled: the allocation must not sleep.
@@ -87,8 +85,8 @@ static void zmc_table_insert(u64 cgid, u64 online_ns, u64 offline_ns,
 		return;
 	}
 	rec->cgid = cgid;
-	rec->online_ns = online_ns;
 	rec->offline_ns = offline_ns;
+	rec->online_secs = div_u64(online_ns, NSEC_PER_SEC);
 	rec->tgid = tgid;
 	if (comm)
 		strscpy_pad(rec->comm, comm, sizeof(rec->comm));
@@ -139,11 +137,11 @@ void zmc_table_offline(u64 cgid, u64 now_ns)
 {
 	struct zmc_record *rec;
 
-	rcu_read_lock();
-	rec = rhashtable_lookup(&zmc_table, &cgid, zmc_params);
+	zmc_lock_timed();
+	rec = rhashtable_lookup_fast(&zmc_table, &cgid, zmc_params);
 	if (rec)
-		WRITE_ONCE(rec->offline_ns, now_ns);
-	rcu_read_unlock();
+		rec->offline_ns = now_ns;
+	spin_unlock(&zmc_lock);
 	if (!rec)
 		zmc_table_insert(cgid, 0, now_ns, 0, NULL);
 }
@@ -155,23 +153,19 @@ void zmc_table_offline(u64 cgid, u64 now_ns)
 void zmc_table_free(u64 cgid)
 {
 	struct zmc_record *rec;
-	bool removed = false;
 
-	rcu_read_lock();
-	rec = rhashtable_lookup(&zmc_table, &cgid, zmc_params);
+	zmc_lock_timed();
+	rec = rhashtable_lookup_fast(&zmc_table, &cgid, zmc_params);
+	if (rec && rhashtable_remove_fast(&zmc_table, &rec->node, zmc_params))
+		rec = NULL;
 	if (rec) {
-		zmc_lock_timed();
-		if (!rhashtable_remove_fast(&zmc_table, &rec->node,
-					    zmc_params)) {
-			zmc_nr_records--;
-			zmc_nr_freed++;
-			removed = true;
-		}
-		spin_unlock(&zmc_lock);
+		zmc_nr_records--;
+		zmc_nr_freed++;
 	}
-	rcu_read_unlock();
-	if (removed)
-		call_rcu(&rec->rcu, zmc_record_free_rcu);
+	spin_unlock(&zmc_lock);
+	/* No reader can hold it: they copy records under zmc_lock. */
+	if (rec)
+		kmem_cache_free(zmc_record_cache, rec);
 }
 
 /**
@@ -179,8 +173,8 @@ void zmc_table_free(u64 cgid)
  * @cgid: its cgroup id.
  * @meta: filled in if there is a record.
  *
- * The fields are read one by one, without the lock: an offline time may
- * land between the reads, which only makes the copy older by that much.
+ * The copy is taken under zmc_lock, the lock the probes update and free
+ * records under: it is one consistent state of the record.
  *
  * Return: true if the memcg has a record.
  */
@@ -188,16 +182,16 @@ bool zmc_table_lookup(u64 cgid, struct zmc_meta *meta)
 {
 	struct zmc_record *rec;
 
-	rcu_read_lock();
-	rec = rhashtable_lookup(&zmc_table, &cgid, zmc_params);
+	spin_lock(&zmc_lock);
+	rec = rhashtable_lookup_fast(&zmc_table, &cgid, zmc_params);
 	if (rec) {
-		meta->online_ns = rec->online_ns;
-		meta->offline_ns = READ_ONCE(rec->offline_ns);
+		meta->online_ns = (u64)rec->online_secs * NSEC_PER_SEC;
+		meta->offline_ns = rec->offline_ns;
 		meta->tgid = rec->tgid;
 		memcpy(meta->comm, rec->comm, sizeof(meta->comm));
 		meta->comm[sizeof(meta->comm) - 1] = '\0';
 	}
-	rcu_read_unlock();
+	spin_unlock(&zmc_lock);
 	return rec;
 }
 
@@ -282,7 +276,5 @@ static void zmc_record_destroy(void *ptr, void *arg)
 void zmc_table_destroy(void)
 {
 	rhashtable_free_and_destroy(&zmc_table, zmc_record_destroy, NULL);
-	/* Wait for the records still queued by call_rcu(). */
-	rcu_barrier();
 	kmem_cache_destroy(zmc_record_cache);
 }

@@ -26,27 +26,28 @@ struct cgroup_subsys_state;
  * @node: rhashtable linkage.
  * @cgid: cgroup id (the inode number of the cgroup directory), the key.
  *	Cgroup ids grow monotonically and are never reused.
- * @online_ns: boot-time clock at online, 0 if not seen.
  * @offline_ns: boot-time clock at offline, 0 if not seen (yet).
- * @rcu: deferred freeing; readers look records up under RCU.
+ * @online_secs: boot-time clock at online, in whole seconds, 0 if not
+ *	seen.  It only dates a zombie whose offline was not seen.
  * @tgid: creator's thread group id, 0 if unknown.
  * @comm: creator's command name, empty if unknown.
  *
- * Fixed size, from a kmem_cache of its own ("zombiememcg_record").
+ * Fixed size (48 bytes on 64-bit), from a kmem_cache of its own
+ * ("zombiememcg_record").  Readers copy a record under the table's lock,
+ * so a removed record is freed at once: no rcu_head.
  */
 struct zmc_record {
 	struct rhash_head node;
 	u64 cgid;
-	u64 online_ns;
 	u64 offline_ns;
-	struct rcu_head rcu;
+	u32 online_secs;
 	pid_t tgid;
 	char comm[TASK_COMM_LEN];
 };
 
 /**
  * struct zmc_meta - a copy of a record, as a reader gets it
- * @online_ns: see &struct zmc_record.
+ * @online_ns: boot-time clock at online, to the second; 0 if not seen.
  * @offline_ns: see &struct zmc_record.
  * @tgid: see &struct zmc_record.
  * @comm: see &struct zmc_record; NUL-terminated.

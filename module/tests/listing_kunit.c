@@ -306,7 +306,7 @@ static void zmc_test_many(struct kunit *test)
 
 	size0 = zmc_table_size();
 	for (id = 1; id <= n; id++)
-		zmc_table_online(id, id, id, "many");
+		zmc_table_online(id, id * NS, id, "many");
 	st = zmc_st();
 	KUNIT_EXPECT_EQ(test, st.records, (unsigned long)n);
 	KUNIT_EXPECT_EQ(test, st.alloc_failures, 0UL);
@@ -333,7 +333,7 @@ static void zmc_test_many(struct kunit *test)
 		}
 		if (!got)
 			continue;
-		if (id <= n && (meta.tgid != id || meta.online_ns != id ||
+		if (id <= n && (meta.tgid != id || meta.online_ns != id * NS ||
 				meta.offline_ns != n + id || strcmp(meta.comm, "many")))
 			wrong++;
 		if (id > n && (meta.tgid || meta.online_ns ||
@@ -425,10 +425,16 @@ static void zmc_test_alloc_failures(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zmc_st().records, 2UL);
 }
 
-/* Records are small and fixed: the whole point of keeping only metadata. */
+/*
+ * Records are small and fixed: the whole point of keeping only metadata.
+ * 96 bytes a record, the buckets' share included: right after rhashtable
+ * doubles (past 75 % load) there are 8/3 buckets of 8 bytes per record,
+ * and kvmalloc() rounds the array, one header past a power of two, up to
+ * twice that: 43 bytes, which leaves 53 for the record.
+ */
 static void zmc_test_record_size(struct kunit *test)
 {
-	KUNIT_EXPECT_LE(test, sizeof(struct zmc_record), (size_t)96);
+	KUNIT_EXPECT_LE(test, sizeof(struct zmc_record), (size_t)48);
 	KUNIT_EXPECT_EQ(test, (size_t)kmem_cache_size(zmc_record_cache),
 			sizeof(struct zmc_record));
 	zmc_table_online(1, NS, 1, "a");

@@ -905,6 +905,7 @@ struct shared {
 	unsigned long nested, max_depth, worker_errors;
 	unsigned long reads, reads_unloaded, reads_bad, rows_seen, dup_rows;
 	unsigned long slow_reads, slow_unloaded, slow_bad, slow_chunks;
+	unsigned long deep_rounds, deep_unloaded, deep_bad, deep_listed;
 	unsigned long stat_reads, stat_unloaded, stat_bad;
 	unsigned long tool_runs, tool_ok, tool_unloaded, tool_bad;
 	unsigned long writes_valid, writes_garbage, writes_unloaded, writes_bad;
@@ -1270,6 +1271,116 @@ static void stress_slow_reader(void)
 	_exit(0);
 }
 
+#define DEEP_LEVELS	12
+#define DEEP_NAME	200
+
+/*
+ * Chains of DEEP_LEVELS cgroups of DEEP_NAME-byte names, the leaf pinned
+ * by a socket, removed, then freed (the socket closed) in the middle of a
+ * read of the listing.  The module builds each row's path from the live
+ * memcg as it reads, so those memcgs go while their paths are being built
+ * (KASAN and lockdep watch).  Every read well-formed, no ID twice.
+ */
+static void stress_deep(void)
+{
+	static char cg[DEEP_LEVELS][DEEP_LEVELS * (DEEP_NAME + 1) + 64];
+	char *buf = malloc(LISTING_SIZE), name[DEEP_NAME - 1];
+	int d;
+
+	prctl(PR_SET_NAME, "zs-deep");
+	memset(name, 'd', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	if (mkdir(STRESS_ROOT "/deep", 0755) && errno != EEXIST) {
+		shared_error("deep: mkdir: %s", strerror(errno));
+		__sync_fetch_and_add(&sh->deep_bad, 1);
+		_exit(0);
+	}
+	while (buf && !sh->stop) {
+		double t0 = now_secs();
+		int fd, sock = -1, err = 0;
+		size_t len = 0;
+		struct rows rs;
+		ssize_t n;
+
+		for (d = 0; d < DEEP_LEVELS; d++) {
+			char sc[sizeof(cg[0]) + 32];
+
+			snprintf(cg[d], sizeof(cg[d]), "%s/%02d%s",
+				 d ? cg[d - 1] : STRESS_ROOT "/deep", d, name);
+			snprintf(sc, sizeof(sc), "%s/cgroup.subtree_control",
+				 d ? cg[d - 1] : STRESS_ROOT "/deep");
+			if (write_line(sc, "+memory") || mkdir(cg[d], 0755)) {
+				err = errno;
+				break;
+			}
+		}
+		if (d == DEEP_LEVELS && !enter_cg(cg[d - 1])) {
+			sock = socket(AF_INET, SOCK_STREAM, 0);
+			if (enter_cg(CG_ROOT))
+				err = errno;
+		}
+		while (--d >= 0)
+			if (rmdir(cg[d]) && !err)
+				err = errno;
+		if (err || sock < 0) {
+			shared_error("deep: chain of %d: %s", DEEP_LEVELS,
+				     strerror(err ? err : errno));
+			__sync_fetch_and_add(&sh->deep_bad, 1);
+			if (sock >= 0)
+				close(sock);
+			sleep_ms(100);
+			continue;
+		}
+		/* Part of the listing read, then the chain let go. */
+		fd = open(PROC_FILE, O_RDONLY);
+		err = fd < 0 ? errno : 0;
+		while (fd >= 0 && len + 4096 < LISTING_SIZE) {
+			n = read(fd, buf + len, 1 + rnd_below(3000));
+			if (n < 0)
+				err = errno;
+			if (n <= 0)
+				break;
+			if (sock >= 0) {
+				close(sock);
+				sock = -1;
+			}
+			len += n;
+		}
+		if (sock >= 0)
+			close(sock);
+		if (fd >= 0)
+			close(fd);
+		buf[len] = '\0';
+		__sync_fetch_and_add(&sh->deep_rounds, 1);
+		if (err) {
+			if (unload_errno(err) && unloaded_during(t0, now_secs())) {
+				__sync_fetch_and_add(&sh->deep_unloaded, 1);
+			} else {
+				__sync_fetch_and_add(&sh->deep_bad, 1);
+				shared_error("deep: %s%s", strerror(err),
+					     unload_errno(err) ? " while the module was loaded" : "");
+			}
+			sleep_ms(10);
+			continue;
+		}
+		if (strstr(buf, name))
+			__sync_fetch_and_add(&sh->deep_listed, 1);
+		if (parse_rows(buf, &rs, ZMC_HEADER)) {
+			__sync_fetch_and_add(&sh->deep_bad, 1);
+			shared_error("deep: %s", diag);
+			continue;
+		}
+		if (duplicate_ids(&rs)) {
+			__sync_fetch_and_add(&sh->dup_rows, duplicate_ids(&rs));
+			__sync_fetch_and_add(&sh->deep_bad, 1);
+			shared_error("deep: IDs listed twice in one read");
+		}
+		free_rows(&rs);
+	}
+	free(buf);
+	_exit(0);
+}
+
 /* The stats file: every line, every value, or an error while unloaded. */
 static void stress_stats_reader(void)
 {
@@ -1573,7 +1684,7 @@ static int stress_load(void)
 }
 
 enum {
-	ST_SETUP, ST_CHURN, ST_RELOADS, ST_READERS, ST_SLOW, ST_STATS, ST_TOOL,
+	ST_SETUP, ST_CHURN, ST_RELOADS, ST_READERS, ST_SLOW, ST_DEEP, ST_STATS, ST_TOOL,
 	ST_WRITER, ST_EXITS, ST_HOLDERS, ST_HOLDERS_KINDS, ST_HOLDERS_UNLOAD,
 	ST_HELD, ST_KINDS, ST_RELEASED, ST_FRESH, ST_FRESH_LISTED,
 	ST_FRESH_GONE, ST_N
@@ -1585,6 +1696,7 @@ static const char *const stress_tests[ST_N] = {
 	[ST_RELOADS] = "stress: module unloaded and reloaded in the middle of it",
 	[ST_READERS] = "stress: /proc readers: every read well-formed, no ID twice; errors only while the module was unloaded",
 	[ST_SLOW] = "stress: slow /proc reader (small reads, parked between them): the same",
+	[ST_DEEP] = "stress: 12-deep chains of 200-byte names freed while the listing builds their paths: the same",
 	[ST_STATS] = "stress: stats readers: every line and value; errors only while the module was unloaded",
 	[ST_TOOL] = "stress: zombiememcgstat ran concurrently, failing only while the module was unloaded",
 	[ST_WRITER] = "stress: concurrent tunable writes: valid accepted, garbage refused; errors only while unloaded",
@@ -1705,7 +1817,7 @@ static int cmd_stress(int argc, char **argv)
 	result(!ret, ST_SETUP);
 	if (ret)
 		return abandon("stress: not set up");
-	msg("stress: %d workers x %ld cgroups, %d reloads, 2 /proc readers (one slow), 2 holders readers (one slow), a stats reader, the tool, a tunable writer, %d exiting holders at a time; bound %.0f s\n",
+	msg("stress: %d workers x %ld cgroups, %d reloads, 2 /proc readers (one slow), a reader of 12-deep chains freed under it, 2 holders readers (one slow), a stats reader, the tool, a tunable writer, %d exiting holders at a time; bound %.0f s\n",
 	    workers, per_worker, reloads, EXITERS, secs);
 	for (i = 0; i < workers; i++) {
 		pids[i] = fork();
@@ -1714,6 +1826,7 @@ static int cmd_stress(int argc, char **argv)
 	}
 	helpers[nhelpers++] = spawn(stress_reader);
 	helpers[nhelpers++] = spawn(stress_slow_reader);
+	helpers[nhelpers++] = spawn(stress_deep);
 	helpers[nhelpers++] = spawn(stress_stats_reader);
 	helpers[nhelpers++] = spawn(stress_tool);
 	helpers[nhelpers++] = spawn(stress_writer);
@@ -1806,6 +1919,8 @@ static int cmd_stress(int argc, char **argv)
 	    sh->reads, sh->reads_unloaded, sh->rows_seen, sh->reads_bad,
 	    sh->slow_reads, sh->slow_chunks, sh->slow_unloaded, sh->slow_bad,
 	    sh->dup_rows);
+	msg("stress: deep chains: %lu reads (%lu met an unload, %lu showed the chain), %lu bad\n",
+	    sh->deep_rounds, sh->deep_unloaded, sh->deep_listed, sh->deep_bad);
 	msg("stress: stats reader: %lu reads (%lu met an unload), %lu bad; tool: %lu runs, %lu ok, %lu met an unload, %lu bad; tunable: %lu valid + %lu garbage writes, %lu met an unload, %lu wrong\n",
 	    sh->stat_reads, sh->stat_unloaded, sh->stat_bad,
 	    sh->tool_runs, sh->tool_ok, sh->tool_unloaded, sh->tool_bad,
@@ -1843,6 +1958,8 @@ static int cmd_stress(int argc, char **argv)
 	result(!sh->reads_bad && sh->reads > sh->reads_unloaded, ST_READERS);
 	fail_msg("%lu bad reads of %lu", sh->slow_bad, sh->slow_reads);
 	result(!sh->slow_bad && sh->slow_reads > sh->slow_unloaded, ST_SLOW);
+	fail_msg("%lu bad reads of %lu", sh->deep_bad, sh->deep_rounds);
+	result(!sh->deep_bad && sh->deep_rounds > sh->deep_unloaded, ST_DEEP);
 	fail_msg("%lu bad reads of %lu", sh->stat_bad, sh->stat_reads);
 	result(!sh->stat_bad && sh->stat_reads > sh->stat_unloaded, ST_STATS);
 	fail_msg("%lu bad runs of %lu", sh->tool_bad, sh->tool_runs);
