@@ -1216,6 +1216,40 @@ static void stress_reader(void)
  * A slow reader: small reads with pauses in between, so that its walk is
  * parked on a zombie while cgroups come and go and the module is reloaded.
  */
+/*
+ * A read of the listing that began at @t0 and ended with @err (0 or an
+ * errno) and @buf: an error counts in @unloaded if the module was away
+ * during it, else in @bad, as do malformed rows and IDs listed twice.
+ */
+static void read_judge(const char *who, char *buf, int err, double t0,
+		       unsigned long *unloaded, unsigned long *bad)
+{
+	struct rows rs;
+
+	if (err) {
+		if (unload_errno(err) && unloaded_during(t0, now_secs())) {
+			__sync_fetch_and_add(unloaded, 1);
+		} else {
+			__sync_fetch_and_add(bad, 1);
+			shared_error("%s: %s%s", who, strerror(err),
+				     unload_errno(err) ? " while the module was loaded" : "");
+		}
+		sleep_ms(10);
+		return;
+	}
+	if (parse_rows(buf, &rs, ZMC_HEADER)) {
+		__sync_fetch_and_add(bad, 1);
+		shared_error("%s: %s", who, diag);
+		return;
+	}
+	if (duplicate_ids(&rs)) {
+		__sync_fetch_and_add(&sh->dup_rows, duplicate_ids(&rs));
+		__sync_fetch_and_add(bad, 1);
+		shared_error("%s: IDs listed twice in one read", who);
+	}
+	free_rows(&rs);
+}
+
 static void stress_slow_reader(void)
 {
 	char *buf = malloc(LISTING_SIZE);
@@ -1225,7 +1259,6 @@ static void stress_slow_reader(void)
 		double t0 = now_secs();
 		size_t len = 0;
 		int fd = open(PROC_FILE, O_RDONLY), err = 0;
-		struct rows rs;
 		ssize_t n = 0;
 
 		if (fd < 0)
@@ -1244,28 +1277,7 @@ static void stress_slow_reader(void)
 			close(fd);
 		buf[len] = '\0';
 		__sync_fetch_and_add(&sh->slow_reads, 1);
-		if (err) {
-			if (unload_errno(err) && unloaded_during(t0, now_secs())) {
-				__sync_fetch_and_add(&sh->slow_unloaded, 1);
-			} else {
-				__sync_fetch_and_add(&sh->slow_bad, 1);
-				shared_error("slow reader: %s%s", strerror(err),
-					     unload_errno(err) ? " while the module was loaded" : "");
-			}
-			sleep_ms(10);
-			continue;
-		}
-		if (parse_rows(buf, &rs, ZMC_HEADER)) {
-			__sync_fetch_and_add(&sh->slow_bad, 1);
-			shared_error("slow reader: %s", diag);
-			continue;
-		}
-		if (duplicate_ids(&rs)) {
-			__sync_fetch_and_add(&sh->dup_rows, duplicate_ids(&rs));
-			__sync_fetch_and_add(&sh->slow_bad, 1);
-			shared_error("slow reader: IDs listed twice in one read");
-		}
-		free_rows(&rs);
+		read_judge("slow reader", buf, err, t0, &sh->slow_unloaded, &sh->slow_bad);
 	}
 	free(buf);
 	_exit(0);
@@ -1299,7 +1311,6 @@ static void stress_deep(void)
 		double t0 = now_secs();
 		int fd, sock = -1, err = 0;
 		size_t len = 0;
-		struct rows rs;
 		ssize_t n;
 
 		for (d = 0; d < DEEP_LEVELS; d++) {
@@ -1352,30 +1363,9 @@ static void stress_deep(void)
 			close(fd);
 		buf[len] = '\0';
 		__sync_fetch_and_add(&sh->deep_rounds, 1);
-		if (err) {
-			if (unload_errno(err) && unloaded_during(t0, now_secs())) {
-				__sync_fetch_and_add(&sh->deep_unloaded, 1);
-			} else {
-				__sync_fetch_and_add(&sh->deep_bad, 1);
-				shared_error("deep: %s%s", strerror(err),
-					     unload_errno(err) ? " while the module was loaded" : "");
-			}
-			sleep_ms(10);
-			continue;
-		}
-		if (strstr(buf, name))
+		if (!err && strstr(buf, name))
 			__sync_fetch_and_add(&sh->deep_listed, 1);
-		if (parse_rows(buf, &rs, ZMC_HEADER)) {
-			__sync_fetch_and_add(&sh->deep_bad, 1);
-			shared_error("deep: %s", diag);
-			continue;
-		}
-		if (duplicate_ids(&rs)) {
-			__sync_fetch_and_add(&sh->dup_rows, duplicate_ids(&rs));
-			__sync_fetch_and_add(&sh->deep_bad, 1);
-			shared_error("deep: IDs listed twice in one read");
-		}
-		free_rows(&rs);
+		read_judge("deep", buf, err, t0, &sh->deep_unloaded, &sh->deep_bad);
 	}
 	free(buf);
 	_exit(0);
