@@ -8,6 +8,7 @@
 #   make check           every test: host tests, then VM selftests per kernel
 #   make install         module (modules_install + depmod), tool, man page
 #   make dkms-install    the sources DKMS builds from, to /usr/src/zombiememcg-VERSION
+#   make deb             Debian packages (debhelper, debian/) in build/deb, lintian
 #   make uninstall       undo both
 #   make style           checkpatch --strict over module/ and tools/ sources
 #   make clean
@@ -97,6 +98,11 @@ uninstall:
 style:
 	@scripts/checkpatch.sh
 
+# zombiememcg-dkms and zombiememcgstat .debs from a copy of the tree, then
+# lintian on them (scripts/deb.sh; DEB_OUT= another folder).
+deb:
+	@scripts/deb.sh $(DEB_OUT)
+
 # The debug-kernel tier alone (KASAN, lockdep, kmemleak, KUnit, stress,
 # failslab): vm/debug/README.md.  make check runs it too.
 check-debug:
@@ -109,4 +115,4 @@ clean:
 	rm -rf build
 
 .PHONY: all module tool selftests check demo clean
-.PHONY: install install-module install-tool dkms-install uninstall style check-debug
+.PHONY: install install-module install-tool dkms-install uninstall style check-debug deb
