@@ -35,7 +35,8 @@
  *	holds N open files (/dev/null and N-1 dup()s of it; RLIMIT_NOFILE
  *	raised to N + 64); prints "ready n=N" and sleeps until killed.
  *   zmcbench time CMD [ARG...]
- *	runs CMD with stdout to /dev/null, prints its wall time.
+ *	runs CMD with stdout to /dev/null, prints its wall time, its exit
+ *	status and busy_ns (schedstat's rq_cpu_time meanwhile, as for cycles).
  *   zmcbench dying PARENT TIMEOUT_S
  *	waits until PARENT has no dying descendants.
  *   zmcbench stage mkdir|rmdir|release N PARENT
@@ -44,7 +45,8 @@
  *	pages and wait for them to be freed (free).
  *   zmcbench memstat
  *	kernel memory now: /proc/meminfo's Slab, SUnreclaim, Percpu, ... (kB)
- *	and the bytes in use of every kmalloc-* cache (/proc/slabinfo).
+ *	and the bytes in use of every kmalloc-* cache and of zombiememcg_record
+ *	(/proc/slabinfo).
  *
  * After the charged cycles, the per-CPU LRU batches, which still hold the
  * last pages written (and through them their memcgs), are pushed out by
@@ -486,7 +488,7 @@ static int cmd_fds(long n)
 
 static int cmd_time(char **argv)
 {
-	uint64_t t0 = now_ns();
+	uint64_t b0 = busy_ns(), t0 = now_ns();
 	int status;
 	pid_t pid = fork();
 
@@ -502,8 +504,10 @@ static int cmd_time(char **argv)
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		die("waitpid", NULL);
-	printf("ns=%llu status=%d\n", (unsigned long long)(now_ns() - t0),
-	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	printf("ns=%llu status=%d busy_ns=%llu\n",
+	       (unsigned long long)(now_ns() - t0),
+	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+	       (unsigned long long)(busy_ns() - b0));
 	return 0;
 }
 
@@ -575,7 +579,8 @@ static int cmd_memstat(void)
 	f = fopen("/proc/slabinfo", "r");
 	if (f) {
 		while (fgets(line, sizeof(line), f)) {
-			if (strncmp(line, "kmalloc-", 8) ||
+			if ((strncmp(line, "kmalloc-", 8) &&
+			     strncmp(line, "zombiememcg_record ", 19)) ||
 			    sscanf(line, "%127s %llu %*u %llu", name, &active,
 				   &objsize) != 3)
 				continue;

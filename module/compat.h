@@ -45,6 +45,11 @@
  * ZMC_HAVE_LRU_REPARENT: the kernel moves a memcg's LRU pages to its parent
  *	at offline (7.x), so that page cache and anonymous pages no longer
  *	keep a zombie alive; before, folio->memcg_data points to the memcg.
+ * ZMC_HAVE_FPROBE_ENTRY_INT: an fprobe entry handler returns int (6.3+),
+ *	not void.
+ * ZMC_HAVE_FPROBE_RET_IP: it is passed the return address (6.5+).
+ * ZMC_HAVE_FPROBE_FTRACE_REGS: it is passed struct ftrace_regs (6.14+,
+ *	fprobe on the function graph tracer), not struct pt_regs.
  */
 #ifdef ZMC_HAVE_LRU_REPARENT
 #define ZMC_LRU_REPARENTED	1
@@ -156,5 +161,58 @@ static inline u64 zmc_shrinker_info_bytes(const struct shrinker_info *info)
 #define ZMC_KERNFS_NAME_RCU		0
 #define zmc_kernfs_name(kn)		((kn)->name)
 #endif
+
+/*
+ * fprobe, where the kernel has it (not Debian's 6.1: CONFIG_FPROBE off).
+ * ZMC_DEFINE_FPROBE_ENTRY(event) defines zmc_<event>_entry(), an fprobe
+ * entry handler of the kernel's prototype that hands the probed function's
+ * first argument, the css, to zmc_memcg_<event>() (memcg.c).
+ */
+#define ZMC_HAVE_FPROBE		IS_ENABLED(CONFIG_FPROBE)
+
+#if ZMC_HAVE_FPROBE
+#include <linux/fprobe.h>
+
+#if defined(ZMC_HAVE_FPROBE_FTRACE_REGS)
+#define zmc_fprobe_css(regs)						\
+	((struct cgroup_subsys_state *)ftrace_regs_get_argument(regs, 0))
+#define ZMC_DEFINE_FPROBE_ENTRY(event)					\
+static int zmc_##event##_entry(struct fprobe *fp, unsigned long entry_ip,\
+			      unsigned long ret_ip,			\
+			      struct ftrace_regs *regs, void *entry_data)\
+{									\
+	zmc_memcg_##event(zmc_fprobe_css(regs));			\
+	return 0;							\
+}
+#else
+#define zmc_fprobe_css(regs)						\
+	((struct cgroup_subsys_state *)regs_get_kernel_argument(regs, 0))
+#if defined(ZMC_HAVE_FPROBE_RET_IP)
+#define ZMC_DEFINE_FPROBE_ENTRY(event)					\
+static int zmc_##event##_entry(struct fprobe *fp, unsigned long entry_ip,\
+			      unsigned long ret_ip,			\
+			      struct pt_regs *regs, void *entry_data)	\
+{									\
+	zmc_memcg_##event(zmc_fprobe_css(regs));			\
+	return 0;							\
+}
+#elif defined(ZMC_HAVE_FPROBE_ENTRY_INT)
+#define ZMC_DEFINE_FPROBE_ENTRY(event)					\
+static int zmc_##event##_entry(struct fprobe *fp, unsigned long entry_ip,\
+			      struct pt_regs *regs, void *entry_data)	\
+{									\
+	zmc_memcg_##event(zmc_fprobe_css(regs));			\
+	return 0;							\
+}
+#else
+#define ZMC_DEFINE_FPROBE_ENTRY(event)					\
+static void zmc_##event##_entry(struct fprobe *fp, unsigned long entry_ip,\
+			       struct pt_regs *regs, void *entry_data)	\
+{									\
+	zmc_memcg_##event(zmc_fprobe_css(regs));			\
+}
+#endif
+#endif
+#endif /* ZMC_HAVE_FPROBE */
 
 #endif /* _ZOMBIEMEMCG_COMPAT_H */

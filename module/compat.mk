@@ -11,3 +11,6 @@ ccflags-y += $(call zmc-grep,bool memcg_kmem_online.void,memcontrol.h,ZMC_HAVE_M
 ccflags-y += $(call zmc-grep,struct cgroup \*. _low_ancestors,cgroup-defs.h,ZMC_HAVE_CGROUP_LOW_ANCESTORS)
 ccflags-y += $(call zmc-grep,^struct shrinker_info_unit \{,shrinker.h,ZMC_HAVE_SHRINKER_INFO_UNIT)
 ccflags-y += $(call zmc-grep,void lru_reparent_memcg,swap.h,ZMC_HAVE_LRU_REPARENT)
+ccflags-y += $(call zmc-grep,int .\*entry_handler.|typedef int .\*fprobe_entry_cb.,fprobe.h,ZMC_HAVE_FPROBE_ENTRY_INT)
+ccflags-y += $(call zmc-grep,unsigned long ret_ip,fprobe.h,ZMC_HAVE_FPROBE_RET_IP)
+ccflags-y += $(call zmc-grep,ret_ip.[[:space:]]+struct ftrace_regs \*,fprobe.h,ZMC_HAVE_FPROBE_FTRACE_REGS)

@@ -17,6 +17,9 @@
 # zmc.cgroup=v1 (or ZMC_CGROUP=v1) runs only the programs that test a cgroup
 # v1 memory hierarchy, in v1 mode.
 # With /lib/modules-vm/brd.ko it swaps on a RAM disk first (for swap_test).
+# zombiememcg_test runs twice: as is (kprobes), then with the module loaded
+# with probe=fprobe (ZMC_MODULE_PARAMS), its results tagged [probe=fprobe];
+# skipped, with the reason, where the module does not load so (no fprobe).
 # run.sh --plan prints the number of tests and exits.
 dir=$(cd "$(dirname "$0")" && pwd)
 module=${ZMC_MODULE:-/lib/zombiememcg/zombiememcg.ko}
@@ -33,6 +36,8 @@ state=${TMPDIR:-/tmp}/zmc-run.$$
 ran=0 plan=0 rc=0
 
 # run NAME CMD...: CMD's TAP, renumbered from $ran + 1; adds to $ran, $plan.
+# $tag, if set, goes before each result's description.
+tag=
 run() {
 	name=$1
 	shift
@@ -40,7 +45,7 @@ run() {
 	{
 		"$@"
 		echo "ZMC-RC $?"
-	} | awk -v off="$ran" -v name="$name" -v state="$state" '
+	} | awk -v off="$ran" -v name="$name" -v state="$state" -v tag="$tag" '
 		BEGIN { n = 0; plan = -1; rc = -1 }
 		/^TAP version / { next }
 		/^1\.\.[0-9]+/ { if (plan < 0) { plan = substr($1, 4) + 0 }; next }
@@ -50,7 +55,7 @@ run() {
 			match($0, /^(not )?ok [0-9]+/)
 			head = substr($0, 1, RLENGTH)
 			sub(/ [0-9]+$/, "", head)
-			print head " " (off + n) substr($0, RLENGTH + 1)
+			print head " " (off + n) (tag == "" ? "" : " " tag) substr($0, RLENGTH + 1)
 			fflush()
 			next
 		}
@@ -99,6 +104,35 @@ disk_modules() {
 	return 0
 }
 
+# run_fprobe PROG ARGS...: PROG again, the module loaded with probe=fprobe;
+# where it does not load so, each of PROG's tests a skip with the reason.
+run_fprobe() {
+	prog=$1
+	shift
+	n=$("$dir/$prog" --plan 2>/dev/null) || n=1
+	case $n in '' | *[!0-9]*) n=1 ;; esac
+	# left loaded by a failed first run: the load below would fail
+	grep -qs '^zombiememcg ' /proc/modules && rmmod zombiememcg
+	if out=$(insmod "$module" probe=fprobe 2>&1); then
+		rmmod zombiememcg
+		tag="[probe=fprobe]"
+		export ZMC_MODULE_PARAMS=probe=fprobe
+		run "$prog (probe=fprobe)" "$dir/$prog" "$@"
+		unset ZMC_MODULE_PARAMS
+		tag=
+		return
+	fi
+	why=$(dmesg | sed -n 's/.*zombiememcg: \(probe=fprobe.*\)/\1/p' | tail -n1)
+	[ -n "$why" ] || why="the module does not load with probe=fprobe: $(echo "$out" | tail -n1)"
+	echo "# selftests: $prog (probe=fprobe)"
+	i=1
+	while [ $i -le "$n" ]; do
+		echo "ok $((ran + i)) [probe=fprobe] $prog test $i of $n # SKIP $why"
+		i=$((i + 1))
+	done
+	ran=$((ran + n)) plan=$((plan + n))
+}
+
 total=0
 # zmc.cgroup=v1: a boot whose memory controller is left to cgroup v1, for
 # the programs that test it there (with --v1).
@@ -108,6 +142,8 @@ for prog in $progs; do
 	n=$("$dir/$prog" --plan 2>/dev/null) || n=1
 	case $n in '' | *[!0-9]*) n=1 ;; esac
 	total=$((total + n))
+	# zombiememcg_test's second run, with probe=fprobe
+	[ "$prog" = zombiememcg_test ] && total=$((total + n))
 done
 # --plan: the count alone (the debug tier's plan up front).
 if [ "${1:-}" = --plan ]; then
@@ -128,6 +164,7 @@ if [ "$cgroup" = v1 ]; then
 	exit $rc
 fi
 run zombiememcg_test "$dir/zombiememcg_test" "$module"
+run_fprobe zombiememcg_test "$module"
 run listing_test "$dir/listing_test" "$module" ${zombies:+"$zombies"}
 run swap_test "$dir/swap_test" "$module"
 run footprint_test "$dir/footprint_test" "$module"

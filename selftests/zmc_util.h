@@ -272,12 +272,24 @@ static inline int mount_memory_v1(const char *dir, char *why, size_t size)
 	return 0;
 }
 
-/* Load module_path with the parameters @params; 0 or -errno. */
+/*
+ * Load module_path with the parameters @params, after those of
+ * $ZMC_MODULE_PARAMS if set (selftests/run.sh: probe=fprobe for a second
+ * run of a program); 0 or -errno.
+ */
 static inline int load_module_params(const char *params)
 {
-	int fd = open(module_path, O_RDONLY | O_CLOEXEC);
-	int ret;
+	const char *env = getenv("ZMC_MODULE_PARAMS");
+	char all[512];
+	int fd, ret;
 
+	if (env && *env) {
+		ret = snprintf(all, sizeof(all), "%s%s%s", env, *params ? " " : "", params);
+		if (ret < 0 || ret >= (int)sizeof(all))
+			return -E2BIG;
+		params = all;
+	}
+	fd = open(module_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;

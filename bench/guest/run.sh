@@ -7,25 +7,32 @@
 # Phases, in this order:
 #   info     kernel, CPUs, memory, bpftrace version
 #   cycle    rounds of mkdir+rmdir cycles (plain, charged) per configuration,
-#            interleaved none, module, peer, none, module, peer, ...
+#            interleaved none, module, fprobe, peer, none, module, ...
+#            (fprobe: the module loaded with probe=fprobe, where it loads so)
 #   hit      per-hit cost of the handlers: the module's through the
 #            function_graph tracer, the peer's through BPF run-time stats
 #   mem      kernel memory of N zombies: sockets alone (control), zombies
 #            without the module, zombies with it; short and long paths
 #   read     1k/10k/50k zombies: reading /proc/zombiememcg, the tool, and
-#            the free probe's time (zmc_lock) while a reader loops
+#            the free probe's time (zmc_lock) while a reader loops; the
+#            module's load (insmod) timed with no zombie and with the most
 #   holders  one scan of /proc/zombiememcg_holders (one per open), timed on
 #            one vCPU: no zombie past the threshold (base), one zombie,
 #            one zombie + HOLDERS_FILES open files, one zombie with
 #            HOLDERS_FILL_PCT % of the memory in use (full), HOLDERS_ZOMBIES
 #            zombies
+#   footprint  the FOOTPRINT selftest (/bench/footprint_test, built from
+#            selftests/footprint_test.c): FOOTPRINT against the bytes the
+#            kernel's allocation tracepoints see freed per zombie; run alone,
+#            in extra boots at 1, 4 and 16 vCPUs (not in the default list)
 set -u
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu
 
 # Defaults; /bench/config (written by the host) overrides them.
 ROUNDS=5 CYCLES=1000 WARMUP=100 HIT_N=300 MEM_N=3000 MEM_REPS=2
-ZOMBIES="1000 10000 50000" READ_REPS=5 TOOL_REPS=3 LAT_N=400 PEER=1
+ZOMBIES="1000 10000 50000" READ_REPS=5 TOOL_REPS=3 LAT_N=400 PEER=1 LOAD_REPS=3
+FPROBE=1                 # 0: no fprobe configuration in the cycle phase
 HOLDERS_REPS=9 HOLDERS_FILES=100000 HOLDERS_ZOMBIES=1000 HOLDERS_FILL_PCT=60
 PHASES="cycle hit mem read holders"
 CYCLE_CPUS=1             # CPUs online during the cycle and hit phases
@@ -58,14 +65,31 @@ nprobes() { # kprobes registered on the three functions, by anyone
 	echo "${c:-0}"
 }
 
-module_on() {
-	insmod $KO || { fail "insmod failed"; return 1; }
+module_on() { # module_on [PARAM=VALUE...]
+	insmod $KO "$@" || { fail "insmod $* failed"; return 1; }
 	echo 0 >$DBG/older_than_secs
+}
+
+# fprobe_ok: the module loads with probe=fprobe here (built with fprobe
+# support for this kernel: CONFIG_FPROBE); one result line either way
+fprobe_ok() {
+	if out=$(insmod $KO probe=fprobe 2>&1); then
+		p=$(cat /sys/module/zombiememcg/parameters/probe 2>/dev/null)
+		rmmod zombiememcg || fail "rmmod failed"
+		result "phase=fprobe available=1 param=${p:-?}"
+		return 0
+	fi
+	why=$(dmesg | sed -n 's/.*zombiememcg: \(probe=fprobe.*\)/\1/p' | tail -n1)
+	[ -n "$why" ] || why=$(echo "$out" | head -n1)
+	result "phase=fprobe available=0 why=\"$(echo "$why" | tr '"' "'")\""
+	return 1
 }
 module_off() { rmmod zombiememcg || fail "rmmod failed"; }
 
 peer_on() { # start bpftrace, wait until its three kprobes are registered
 	[ "$(nprobes)" = 0 ] || { fail "kprobes present before the peer"; return 1; }
+	# newer bpftrace (0.2x) has clang write its BPF object to /dev/fd/N
+	[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 	bpftrace $BT >/tmp/peer.out 2>&1 &
 	PEERPID=$!
 	i=0
@@ -97,13 +121,14 @@ cfg_on() {
 	case $1 in
 	none) : ;;
 	module) module_on ;;
+	fprobe) module_on probe=fprobe ;;
 	peer) peer_on ;;
 	esac
 }
 cfg_off() {
 	case $1 in
 	none) : ;;
-	module) module_off ;;
+	module | fprobe) module_off ;;
 	peer) peer_off ;;
 	esac
 }
@@ -136,6 +161,7 @@ cpus_online() {
 phase_cycle() {
 	cpus_online "$CYCLE_CPUS"
 	cfgs="none module"
+	[ "$FPROBE" = 1 ] && fprobe_ok && cfgs="$cfgs fprobe"
 	[ "$PEER" = 1 ] && cfgs="$cfgs peer"
 	say "cycle: $ROUNDS rounds of $CYCLES cycles, configurations: $cfgs"
 	r=0
@@ -305,7 +331,7 @@ phase_mem() {
 				sleep 2
 				a=$(zmcbench memstat)
 				st=
-				[ $pass = module ] && st="module_zombies=$(sed -n 's/^zombies //p' $DBG/stats) module_footprint_bytes=$(sed -n 's/^footprint_bytes //p' $DBG/stats)"
+				[ $pass = module ] && st="module_zombies=$(sed -n 's/^zombies //p' $DBG/stats) module_footprint_bytes=$(sed -n 's/^footprint_bytes //p' $DBG/stats) module_records=$(sed -n 's/^records //p' $DBG/stats) module_record_bytes=$(sed -n 's/^record_bytes //p' $DBG/stats) module_table_bytes=$(sed -n 's/^table_bytes //p' $DBG/stats)"
 				result "phase=mem rep=$rep style=$style pass=$pass n=$n when=before $b"
 				result "phase=mem rep=$rep style=$style pass=$pass n=$n when=after $MADE $st $a"
 				stop_pinner $PINPID
@@ -320,9 +346,36 @@ phase_mem() {
 }
 
 # ------------------------------------------------------------ read scaling
+# load_time LEVEL [EXTRA]: the module's load with LEVEL zombies present (0:
+# none made by the bench), the module not loaded on entry: LOAD_REPS timed
+# insmods, a timed rmmod between two (each "ns:busy_ns", zmcbench time); left
+# loaded, with older_than_secs 0.  Then its stats (records, zombies,
+# predating_zombies) and the rows /proc/zombiememcg lists.  One result line.
+load_time() {
+	ins='' rms='' i=1
+	while [ $i -le "$LOAD_REPS" ]; do
+		t=$(zmcbench time insmod $KO)
+		case $t in *status=0*) ;; *) fail "insmod ($1 zombies): $t"; return 1 ;; esac
+		ins="$ins${ins:+,}$(echo "$t" | sed -n 's/^ns=\([0-9]*\) .*busy_ns=\([0-9]*\).*/\1:\2/p')"
+		if [ $i -lt "$LOAD_REPS" ]; then
+			t=$(zmcbench time rmmod zombiememcg)
+			case $t in *status=0*) ;; *) fail "rmmod ($1 zombies): $t"; return 1 ;; esac
+			rms="$rms${rms:+,}$(echo "$t" | sed -n 's/^ns=\([0-9]*\) .*busy_ns=\([0-9]*\).*/\1:\2/p')"
+		fi
+		i=$((i + 1))
+	done
+	echo 0 >$DBG/older_than_secs
+	result "phase=load level=$1 reps=$LOAD_REPS insmod_ns=$ins rmmod_ns=${rms:--}" \
+		"records=$(sed -n 's/^records //p' $DBG/stats)" \
+		"zombies=$(sed -n 's/^zombies //p' $DBG/stats)" \
+		"predating=$(sed -n 's/^predating_zombies //p' $DBG/stats)" \
+		"rows=$(($(wc -l </proc/zombiememcg) - 1)) ${2:-}"
+}
+
 phase_read() {
 	say "read: zombies at $ZOMBIES"
-	module_on || return
+	# the load with no zombie, the baseline of the one with the most below
+	load_time 0 || return
 	have=0 pins=
 	for level in $ZOMBIES; do
 		add=$((level - have))
@@ -366,6 +419,13 @@ phase_read() {
 			graph_reset
 		done
 	done
+	# The load with the most zombies present: unload (its records go),
+	# then the timed loads as with none.
+	if [ "$have" -gt 0 ]; then
+		t=$(zmcbench time rmmod zombiememcg)
+		un=$(echo "$t" | sed -n 's/^ns=\([0-9]*\) .*busy_ns=\([0-9]*\).*/\1:\2/p')
+		load_time "$have" "unload_ns=$un" || [ -d /sys/module/zombiememcg ] || module_on
+	fi
 	for p in $pins; do stop_pinner $p; done
 	zmcbench dying $Z 300 >/dev/null || fail "zombies not freed after their pinners exited"
 	module_off
@@ -496,6 +556,50 @@ phase_holders() {
 	module_off
 	cpus_online 0
 	settle
+}
+
+# ------------------------------------------------------------ footprint
+# phase_footprint: FOOTPRINT (the module's per-zombie estimate) against the
+# truth of selftests/footprint_test.c, which traces the kernel's kmem and
+# percpu events while FP_ZOMBIES zombies are made and freed and counts the
+# bytes freed with them.  The test loads and unloads the module itself.  One
+# result line per truth it printed; "skipped" if it skipped or gave none.
+FP_TEST=/bench/footprint_test
+FP_ZOMBIES=${FP_ZOMBIES:-64}     # /bench/config may set it (read above)
+FP_MARGIN_PCT=15         # the selftest's margin (issue 14)
+phase_footprint() {
+	cpus=$(grep -c ^processor /proc/cpuinfo)
+	# possible CPUs (a per-CPU area is allocated on each): "0-15" is 16
+	possible=$(awk -F- '{ print $NF + 1 }' /sys/devices/system/cpu/possible 2>/dev/null)
+	say "footprint: $FP_TEST with $FP_ZOMBIES zombies on $cpus CPUs (possible: $possible)"
+	if [ ! -x $FP_TEST ]; then
+		result "phase=footprint cpus=$cpus skipped=\"no $FP_TEST in the VM\""
+		return
+	fi
+	grep -q '^zombiememcg ' /proc/modules && module_off
+	$FP_TEST $KO "$FP_ZOMBIES" >/tmp/fp.out 2>&1
+	rc=$?
+	sed 's/^/# | /' /tmp/fp.out
+	# "#   NNN B  in all; FOOTPRINT NNN (+x.x %)": one per truth measured
+	sed -n 's/^# *\([0-9][0-9]*\) B  in all; FOOTPRINT \([0-9][0-9]*\) .*/\1 \2/p' /tmp/fp.out >/tmp/fp.truth
+	left=$(sed -n 's/^# *(allocated at mkdir and not seen freed: \([0-9]*\) B per zombie)/\1/p' /tmp/fp.out | head -n1)
+	src=$(sed -n 's/^# footprint: .* (private struct sizes from \(.*\))$/\1/p' /tmp/fp.out | head -n1)
+	st=$(awk '$1 == "ok" && $2 == 3 { print "ok" } $1 == "not" && $3 == 3 { print "not_ok" }' /tmp/fp.out)
+	if [ -s /tmp/fp.truth ]; then
+		while read -r truth fp; do
+			result "phase=footprint cpus=$cpus possible=$possible zombies=$FP_ZOMBIES" \
+				"truth=$truth footprint=$fp $(awk -v t="$truth" -v f="$fp" -v m=$FP_MARGIN_PCT 'BEGIN {
+					e = t ? 100 * (f - t) / t : 0
+					printf "err_pct=%.1f verdict=%s", e, (t && e <= m && e >= -m) ? "met" : "missed" }')" \
+				"left=${left:-0} sizes=\"${src:-?}\" selftest=${st:-none} rc=$rc"
+		done </tmp/fp.truth
+		return
+	fi
+	# no truth: the test's skip reason, or the diagnostic before its failure
+	why=$(sed -n 's/^ok [0-9]* .* # SKIP //p' /tmp/fp.out | head -n1)
+	[ -n "$why" ] || why=$(awk '/^# / { d = substr($0, 3) } /^not ok / { print d; exit }' /tmp/fp.out)
+	[ -n "$why" ] || why="footprint_test exited $rc without a result"
+	result "phase=footprint cpus=$cpus possible=$possible skipped=\"$(echo "$why" | tr '"' "'")\" rc=$rc"
 }
 
 # ------------------------------------------------------------ main
