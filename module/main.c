@@ -8,15 +8,42 @@
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/timekeeping.h>
 
 #include "compat.h"
 #include "zombiememcg.h"
 
-static unsigned long long older_than_secs = 30;
-module_param(older_than_secs, ullong, 0444);
+/*
+ * The threshold is the listing's (procfs.c); the parameter reads and sets
+ * it, validated as the debugfs file's writes are, so that a host whose
+ * kernel is locked down (where a debugfs file with a write bit cannot even
+ * be opened) can tune it in /sys/module/zombiememcg/parameters/.
+ */
+static int zmc_older_than_set(const char *val, const struct kernel_param *kp)
+{
+	u64 secs;
+
+	if (zmc_parse_secs(val, strlen(val), &secs))
+		return -EINVAL;
+	zmc_set_older_than_secs(secs);
+	return 0;
+}
+
+static int zmc_older_than_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%llu\n", zmc_older_than_secs());
+}
+
+static const struct kernel_param_ops zmc_older_than_ops = {
+	.set = zmc_older_than_set,
+	.get = zmc_older_than_get,
+};
+
+module_param_cb(older_than_secs, &zmc_older_than_ops, NULL, 0644);
 MODULE_PARM_DESC(older_than_secs,
-		 "List zombies offline for at least this many seconds (default 30; debugfs changes it later)");
+		 "List zombies offline for at least this many seconds (default 30; writable here and in debugfs)");
 
 static unsigned long max_records = 1UL << 21;
 module_param(max_records, ulong, 0444);
@@ -47,7 +74,7 @@ static int __init zmc_init(void)
 	if (ret)
 		goto destroy_table;
 
-	ret = zmc_procfs_init(older_than_secs);
+	ret = zmc_procfs_init();
 	if (ret)
 		goto unregister_probes;
 

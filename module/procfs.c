@@ -24,7 +24,7 @@
 
 #define ZMC_PROC_NAME		"zombiememcg"
 
-static u64 zmc_older_than;
+static u64 zmc_older_than = ZMC_OLDER_THAN_DEFAULT;
 
 u64 zmc_older_than_secs(void)
 {
@@ -273,13 +273,11 @@ static struct proc_dir_entry *zmc_proc_entry;
 
 /**
  * zmc_procfs_init() - create /proc/zombiememcg
- * @older_than_secs: the initial listing threshold.
  *
  * Return: 0 or -ENOMEM.
  */
-int zmc_procfs_init(u64 older_than_secs)
+int zmc_procfs_init(void)
 {
-	zmc_set_older_than_secs(older_than_secs);
 	zmc_proc_entry = proc_create(ZMC_PROC_NAME, 0400, NULL, &zmc_proc_ops);
 	if (!zmc_proc_entry) {
 		pr_err("cannot create /proc/%s\n", ZMC_PROC_NAME);

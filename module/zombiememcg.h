@@ -193,8 +193,11 @@ void zmc_probes_unregister(void);
 unsigned long zmc_probes_missed(void);
 
 /* procfs.c */
-int zmc_procfs_init(u64 older_than_secs);
+int zmc_procfs_init(void);
 void zmc_procfs_exit(void);
+/* The listing's threshold until the older_than_secs parameter says otherwise. */
+#define ZMC_OLDER_THAN_DEFAULT	30
+
 u64 zmc_older_than_secs(void);
 void zmc_set_older_than_secs(u64 secs);
 int zmc_parse_secs(const char *buf, size_t len, u64 *secs);

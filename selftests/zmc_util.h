@@ -31,6 +31,8 @@
 #define PROC_FILE	"/proc/zombiememcg"
 #define DEBUG_DIR	"/sys/kernel/debug/zombiememcg"
 #define THRESH_FILE	DEBUG_DIR "/older_than_secs"
+/* The same threshold, writable as a module parameter (lockdown-proof). */
+#define PARAM_THRESH_FILE "/sys/module/zombiememcg/parameters/older_than_secs"
 #define STATS_FILE	DEBUG_DIR "/stats"
 #define MODULE_NAME	"zombiememcg"
 #define DEFAULT_MODULE	"/lib/zombiememcg/zombiememcg.ko"

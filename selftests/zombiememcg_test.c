@@ -368,30 +368,37 @@ static const struct {
 	{ "0x10", 4, "hex" },
 };
 
-/* One TAP line per bad input: rejected with EINVAL, value unchanged. */
-static void test_bad_writes(void)
+/*
+ * One TAP line per bad input and file (debugfs, then the module parameter):
+ * rejected with EINVAL, value unchanged.  sysfs answers a write of no bytes
+ * with 0 before the module sees it: for the parameter that is a refusal too.
+ */
+static void test_bad_writes(const char *file, const char *what)
 {
-	char name[128];
+	char name[160];
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad_inputs); i++) {
 		int ret, fd;
 		long long before, after;
+		bool refused;
 		ssize_t n;
 
 		snprintf(name, sizeof(name),
-			 "older_than_secs rejects %s with EINVAL, value kept",
-			 bad_inputs[i].what);
+			 "older_than_secs (%s) rejects %s with EINVAL, value kept",
+			 what, bad_inputs[i].what);
 		set_threshold("42");
-		before = read_number(THRESH_FILE);
-		fd = open(THRESH_FILE, O_WRONLY);
+		before = read_number(file);
+		fd = open(file, O_WRONLY);
 		n = fd < 0 ? -1 : write(fd, bad_inputs[i].input,
 					bad_inputs[i].len);
 		ret = n < 0 ? errno : 0;
 		if (fd >= 0)
 			close(fd);
-		after = read_number(THRESH_FILE);
-		if (before != 42 || n >= 0 || ret != EINVAL || after != 42) {
+		after = read_number(file);
+		refused = (n < 0 && ret == EINVAL) ||
+			  (!bad_inputs[i].len && !n && strcmp(file, THRESH_FILE));
+		if (before != 42 || !refused || after != 42) {
 			ksft_print_msg("before %lld, write %zd (%s), after %lld\n",
 				       before, n, strerror(ret), after);
 			ksft_test_result(KSFT_FAIL, name, NULL);
@@ -399,6 +406,19 @@ static void test_bad_writes(void)
 			ksft_test_result(KSFT_PASS, name, NULL);
 		}
 	}
+}
+
+/* The parameter sets the listing's threshold; debugfs reads it back. */
+static enum ksft_result test_param_threshold(void)
+{
+	if (write_line(PARAM_THRESH_FILE, "45\n") || read_number(THRESH_FILE) != 45 ||
+	    read_number(PARAM_THRESH_FILE) != 45 || set_threshold("7") ||
+	    read_number(PARAM_THRESH_FILE) != 7) {
+		fail_msg("parameter %lld, debugfs %lld", read_number(PARAM_THRESH_FILE),
+			 read_number(THRESH_FILE));
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
 }
 
 static enum ksft_result test_good_writes(void)
@@ -1620,6 +1640,7 @@ static const struct zmc_test tests_before[] = {
 
 static const struct zmc_test tests_after[] = {
 	{ "older_than_secs accepts 3600 and 0", test_good_writes },
+	{ "older_than_secs parameter (0644) sets the threshold debugfs reads", test_param_threshold },
 	{ "zombies older than the module are listed, FLAGS p, creator unknown", test_predating_listed },
 	{ "oracle at load: rows equal the kernel's count of dying memcgs", test_oracle_at_load },
 	{ "a cgroup made before load, removed after: listed, FLAGS -, creator unknown", test_removed_after_load },
@@ -1688,7 +1709,7 @@ int main(int argc, char **argv)
 	int ret;
 
 	ret = zmc_selftest_begin(argc, argv, ARRAY_SIZE(tests_before) +
-				 ARRAY_SIZE(bad_inputs) + ARRAY_SIZE(tests_after));
+				 2 * ARRAY_SIZE(bad_inputs) + ARRAY_SIZE(tests_after));
 	if (ret >= 0)
 		return ret;
 	if (argc > 2)
@@ -1699,7 +1720,8 @@ int main(int argc, char **argv)
 	ksft_print_msg("kernel %d.x, dying memcgs at start: %ld\n",
 		       kernel_major, nr_dying());
 	run(tests_before, ARRAY_SIZE(tests_before));
-	test_bad_writes();
+	test_bad_writes(THRESH_FILE, "debugfs");
+	test_bad_writes(PARAM_THRESH_FILE, "parameter");
 	run(tests_after, ARRAY_SIZE(tests_after));
 	release_all();
 	return ksft_finished();

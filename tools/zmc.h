@@ -14,7 +14,11 @@
 
 #define ZMC_PROC_PATH		"/proc/zombiememcg"
 #define ZMC_HOLDERS_PATH	"/proc/zombiememcg_holders"
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define ZMC_THRESHOLD_PATH	"/sys/kernel/debug/zombiememcg/older_than_secs"
+/* The same threshold as a module parameter: tunable under lockdown too. */
+#define ZMC_PARAM_THRESHOLD_PATH "/sys/module/zombiememcg/parameters/older_than_secs"
 #define ZMC_DEFAULT_OLDER	30ULL
 
 /* Known columns of /proc/zombiememcg; anything else is ignored. */
@@ -141,7 +145,7 @@ int zmc_print_json_summary(FILE *fp, const struct zmc_snapshot *s,
 			   struct zmc_row *const *rows, size_t nr);
 int zmc_print_prometheus(FILE *fp, const struct zmc_snapshot *s,
 			 struct zmc_row *const *rows, size_t nr);
-int zmc_check_threshold(FILE *fp, const char *path,
+int zmc_check_threshold(FILE *fp, const char *const *paths, size_t n,
 			unsigned long long older);
 
 /* What holds the zombies: /proc/zombiememcg_holders (zmcwhy.c). */

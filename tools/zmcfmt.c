@@ -15,10 +15,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "zmc.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define HAS(s, c)	(!!((s)->cols & ZMC_BIT(ZMC_COL_##c)))
 /*
  * Sorted rows are printed in an order unrelated to the input, so each
@@ -1141,14 +1141,33 @@ int zmc_print_prometheus(FILE *fp, const struct zmc_snapshot *s,
  * caller's business) if -o asks for younger ones. Silent if the debugfs
  * file cannot be read. Returns 1 if it warned.
  */
-int zmc_check_threshold(FILE *fp, const char *path,
+int zmc_check_threshold(FILE *fp, const char *const *paths, size_t n,
 			unsigned long long older)
 {
+	const char *name = NULL, *read_from = NULL;
 	unsigned long long thr;
+	struct stat st;
+	size_t i;
 
-	if (zmc_read_threshold(path, &thr) || older >= thr)
+	for (i = 0; i < n && !read_from; i++)
+		if (!zmc_read_threshold(paths[i], &thr))
+			read_from = paths[i];
+	if (!read_from || older >= thr)
 		return 0;
+	/*
+	 * Name a file that can be written: a locked-down kernel refuses to
+	 * open a debugfs file with a write bit (so it cannot be read either),
+	 * and a module older than the writable parameter has it read-only.
+	 */
+	for (i = 0; i < n && !name; i++)
+		if (!stat(paths[i], &st) && (st.st_mode & 0222))
+			name = paths[i];
+	if (!name) {
+		fprintf(fp, "zombiememcgstat: warning: -o %llu is below the kernel's threshold of %llu secs, which hides younger zombies; %s is read-only: reload the module with older_than_secs=%llu\n",
+			older, thr, read_from, older);
+		return 1;
+	}
 	fprintf(fp, "zombiememcgstat: warning: -o %llu is below the kernel's threshold of %llu secs, which hides younger zombies; lower it with: echo %llu > %s\n",
-		older, thr, older, path);
+		older, thr, older, name);
 	return 1;
 }

@@ -21,7 +21,6 @@
 
 #include "zmc.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define HUGE_PAGE_SIZE	(2UL << 20)
 
 static const char *const col_names[ZMC_NR_COLS] = {

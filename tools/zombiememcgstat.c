@@ -505,9 +505,14 @@ int main(int argc, char **argv)
 
 	/* whole snapshots at a time, flushed after each */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	if (cfg.live)
-		zmc_check_threshold(stderr, ZMC_THRESHOLD_PATH,
+	if (cfg.live) {
+		static const char *const thresholds[] = {
+			ZMC_PARAM_THRESHOLD_PATH, ZMC_THRESHOLD_PATH,
+		};
+
+		zmc_check_threshold(stderr, thresholds, ARRAY_SIZE(thresholds),
 				    cfg.filter.older);
+	}
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	for (i = 0; !count || i < count; i++) {

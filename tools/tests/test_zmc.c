@@ -9,11 +9,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "zmc.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int nr_tests, nr_failed;
 
@@ -765,20 +765,67 @@ static void test_files(void)
 	fclose(fp);
 	ok(!zmc_read_threshold(path, &secs) && secs == 60,
 	   "threshold: read from the debugfs file");
+	{
+		char param[PATH_MAX];
+		const char *both[2] = { param, path };
+
+		/* The parameter first: named when it has a write bit. */
+		snprintf(param, sizeof(param), "%s/param", dir);
+		fp = fopen(param, "w");
+		fputs("60\n", fp);
+		fclose(fp);
+		chmod(param, 0644);
+		cap_open(&c);
+		ret = zmc_check_threshold(c.fp, both, 2, 30);
+		out = cap_close(&c);
+		ok(ret == 1 && strstr(out, "-o 30 is below") && strstr(out, " 60 ") &&
+		   strstr(out, param) && !strstr(out, path + strlen(dir)) &&
+		   strchr(out, '\n') == out + strlen(out) - 1,
+		   "threshold: -o below it warns in one line naming the writable parameter");
+		free(out);
+		/* A read-only parameter (an older module): the debugfs file. */
+		chmod(param, 0444);
+		cap_open(&c);
+		ret = zmc_check_threshold(c.fp, both, 2, 30);
+		out = cap_close(&c);
+		ok(ret == 1 && strstr(out, "echo 30 > ") && strstr(out, path),
+		   "threshold: with the parameter read-only, names the debugfs file");
+		free(out);
+		/* Lockdown: the debugfs file cannot be opened, the parameter can. */
+		unlink(param);
+		fp = fopen(param, "w");
+		fputs("45\n", fp);
+		fclose(fp);
+		chmod(param, 0644);
+		both[1] = "/nonexistent/older_than_secs";
+		cap_open(&c);
+		ret = zmc_check_threshold(c.fp, both, 2, 10);
+		out = cap_close(&c);
+		ok(ret == 1 && strstr(out, " 45 ") && strstr(out, "echo 10 > ") && strstr(out, param),
+		   "threshold: debugfs unreadable (lockdown): read from and named the parameter");
+		free(out);
+		/* Nothing writable: says to reload with the parameter. */
+		chmod(param, 0444);
+		cap_open(&c);
+		ret = zmc_check_threshold(c.fp, both, 1, 10);
+		out = cap_close(&c);
+		ok(ret == 1 && strstr(out, "read-only") && strstr(out, "older_than_secs=10"),
+		   "threshold: no writable file: reload with older_than_secs=");
+		free(out);
+		unlink(param);
+	}
 	cap_open(&c);
-	ret = zmc_check_threshold(c.fp, path, 30);
-	out = cap_close(&c);
-	ok(ret == 1 && strstr(out, "-o 30 is below") && strstr(out, " 60 ") &&
-	   strstr(out, path) && strchr(out, '\n') == out + strlen(out) - 1,
-	   "threshold: -o below it warns in one line naming the file");
-	free(out);
-	cap_open(&c);
-	ret = zmc_check_threshold(c.fp, path, 60);
-	ret |= zmc_check_threshold(c.fp, "/nonexistent/older_than_secs", 0);
-	fp = fopen(path, "w");
-	fputs("garbage\n", fp);
-	fclose(fp);
-	ret |= zmc_check_threshold(c.fp, path, 0);
+	{
+		const char *one[1] = { path };
+		const char *none[1] = { "/nonexistent/older_than_secs" };
+
+		ret = zmc_check_threshold(c.fp, one, 1, 60);
+		ret |= zmc_check_threshold(c.fp, none, 1, 0);
+		fp = fopen(path, "w");
+		fputs("garbage\n", fp);
+		fclose(fp);
+		ret |= zmc_check_threshold(c.fp, one, 1, 0);
+	}
 	out = cap_close(&c);
 	ok(ret == 0 && !strcmp(out, ""),
 	   "threshold: silent when -o is not below it or the file is unreadable or garbage");
