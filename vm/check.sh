@@ -2,8 +2,10 @@
 # Everything `make check` runs: host set-up, kernels, builds, one VM per
 # kernel running /selftests/run.sh, host suites, and the totals.
 #   vm/check.sh
-# Env: ZMC_KERNELS     kernels to test (default "6.1 6.12 7.2"; add "canary")
-#      ZMC_OPTIONAL    kernels whose absence is a skip, not a failure ("canary")
+# Env: ZMC_KERNELS     kernels to test (default "6.1 6.12 6.12-deb13 7.2 canary")
+#      ZMC_OPTIONAL    kernels that are a skip, not a failure, when they
+#                      cannot be fetched (default "canary"); once fetched,
+#                      a module build that fails is a failure like any other
 #      ZMC_MODULE_SRC  kbuild dir of the module (default: the repo, whose
 #                      Kbuild has obj-m += module/)
 #      ZMC_SKIP_USERSPACE=1  do not rebuild build/bin and build/selftests
@@ -67,19 +69,21 @@ suite_result() {
 		notes+=("  FAIL   $name: $reason")
 	done
 	T_PASS=$((T_PASS + p)) T_FAIL=$((T_FAIL + f)) T_SKIP=$((T_SKIP + s))
-	summary+=("$(printf '%-14s %3d passed, %3d failed, %3d skipped  (%ss)' "$name:" "$p" "$f" "$s" "$secs")")
+	summary+=("$(printf '%-20s %3d passed, %3d failed, %3d skipped  (%ss)' "$name:" "$p" "$f" "$s" "$secs")")
 }
 
-# suite_cannot_run NAME REASON: skipped if optional, else one failure.
+# suite_cannot_run NAME REASON [required]: skipped if optional (and not
+# "required": a kernel that was fetched but breaks the build), else one failure.
 suite_cannot_run() {
 	local name=$1 reason=$2 kernel=${1#vm-}
-	echo "skipped: $name: $reason"
-	if [[ $optional == *" $kernel "* ]]; then
+	if [[ $optional == *" $kernel "* && ${3:-} != required ]]; then
+		echo "skipped: $name: $reason"
 		T_SKIP=$((T_SKIP + 1))
-		summary+=("$(printf '%-14s skipped (optional): %s' "$name:" "$reason")")
+		summary+=("$(printf '%-20s skipped (optional): %s' "$name:" "$reason")")
 	else
+		echo "failed: $name: $reason"
 		T_FAIL=$((T_FAIL + 1))
-		summary+=("$(printf '%-14s FAILED, could not run: %s' "$name:" "$reason")")
+		summary+=("$(printf '%-20s FAILED, could not run: %s' "$name:" "$reason")")
 		notes+=("  FAIL   $name: could not run: $reason")
 	fi
 }
@@ -139,7 +143,7 @@ for k in "${kernels[@]}"; do
 	t=$(date +%s)
 	if ! "$ZMC_VM_DIR/build-module.sh" "$k" "$modsrc" "$ZMC_BUILD_DIR/$k/ko" >"$results/$name-build.log" 2>&1; then
 		tail -n 40 "$results/$name-build.log" >&2
-		suite_cannot_run "$name" "module build failed (log: $results/$name-build.log)"
+		suite_cannot_run "$name" "module build failed (log: $results/$name-build.log)" required
 		continue
 	fi
 	grep -E 'warning:|error:' "$results/$name-build.log" >&2 || true
@@ -147,7 +151,7 @@ for k in "${kernels[@]}"; do
 	t=$(date +%s)
 	if ! "$ZMC_VM_DIR/mkinitramfs.sh" "$k" 2>"$results/$name-initramfs.log"; then
 		cat "$results/$name-initramfs.log" >&2
-		suite_cannot_run "$name" "initramfs failed: $(grep -m1 'error:' "$results/$name-initramfs.log" || true)"
+		suite_cannot_run "$name" "initramfs failed: $(grep -m1 'error:' "$results/$name-initramfs.log" || true)" required
 		continue
 	fi
 	# Twice: on 1 CPU, then on 4 CPUs, told the 1-CPU FOOTPRINT so that

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Fetch and unpack Debian kernels (image + headers + kbuild) into the cache.
-#   vm/kernels.sh [KERNEL...]      default: $ZMC_KERNELS, else "6.1 6.12 7.2"
+#   vm/kernels.sh [KERNEL...]      default: $ZMC_KERNELS, else the matrix
+#                                  ($ZMC_DEFAULT_KERNELS in lib.sh)
 # KERNEL is a matrix id:
-#   6.1     newest bookworm 6.1.0-N   (linux-image-6.1.0-N-amd64-unsigned)
-#   6.12    newest 6.12.X+deb12       (bookworm-security / -backports)
-#   7.2     newest 7.2.X+deb14        (sid: linux-binary-unsigned-* + linux-base-*)
-#   canary  newest kernel of any suite (e.g. experimental's 7.3-rc)
-#   X.Y     newest X.Y build found anywhere
+#   6.1         newest bookworm 6.1.0-N   (linux-image-6.1.0-N-amd64-unsigned)
+#   6.12        newest 6.12.X+deb12       (bookworm-security / -backports)
+#   6.12-deb13  newest 6.12.X+deb13       (trixie-security / trixie: Debian 13)
+#   7.2         newest 7.2.X+deb14        (sid: linux-binary-unsigned-* + linux-base-*)
+#   canary      newest kernel of any suite (e.g. experimental's 7.3-rc); an
+#               error (so a skip where it is optional) when it is one of the
+#               kernels above: nothing new to test
+#   X.Y         newest X.Y build found anywhere
+# With several KERNELs each is fetched on its own; one of $ZMC_OPTIONAL
+# (default canary) that cannot be fetched is only logged, any other fails.
 # Package names are resolved at run time from the project's own apt lists.
 # Per kernel it writes $ZMC_CACHE/kernels/<id>/env (see zmc_load_kernel);
 # a stamp holding the resolved version makes a warm cache skip everything.
@@ -23,25 +29,32 @@ abi_regex() {
 	case $1 in
 	6.1) echo '6\.1\.0-[0-9]+' ;;
 	6.12) echo '6\.12\.[0-9]+\+deb12' ;;
+	6.12-deb13) echo '6\.12\.[0-9]+\+deb13' ;;
 	7.2) echo '7\.2\.[0-9]+\+deb14' ;;
 	canary) echo '[0-9]+\.[0-9]+(\.[0-9]+)?(-[0-9]+)?(\+deb[0-9]+)?' ;;
 	[0-9]*.[0-9]*) echo "${1//./\\.}(\\.[0-9]+)?(-[0-9]+)?(\\+deb[0-9]+)?" ;;
-	*) die "unknown kernel id '$1' (use 6.1, 6.12, 7.2, canary or X.Y)" ;;
+	*) die "unknown kernel id '$1' (use 6.1, 6.12, 6.12-deb13, 7.2, canary or X.Y)" ;;
 	esac
 }
 
 pkg_exists() { [[ -n $(zmc_apt apt-cache show --no-all-versions "$1" 2>/dev/null | head -n1) ]]; }
 pkg_field() { zmc_apt apt-cache show --no-all-versions "$1" | awk -v f="$2:" '$1 == f { sub(/^[^:]*: */, ""); print; exit }'; }
 
+# The ABIs (6.1.0-N, 6.12.X+deb13, 7.3...) of the amd64 kernel images whose
+# ABI matches the extended regex $1, oldest first.
+abis() {
+	zmc_apt apt-cache search --names-only \
+		"^linux-(image-($1)-amd64-unsigned|binary-unsigned-($1)-amd64)\$" |
+		awk '{print $1}' |
+		sed -E 's/^linux-image-(.*)-amd64-unsigned$/\1/; s/^linux-binary-unsigned-(.*)-amd64$/\1/' |
+		sort -uV
+}
+
 # Sets ABI, VERSION, PKGS (name=version ...), KBUILD_LIBC for kernel id $1.
 resolve() {
 	local id=$1 re img series kbuild
 	re=$(abi_regex "$id")
-	ABI=$(zmc_apt apt-cache search --names-only \
-		"^linux-(image-($re)-amd64-unsigned|binary-unsigned-($re)-amd64)\$" |
-		awk '{print $1}' |
-		sed -E 's/^linux-image-(.*)-amd64-unsigned$/\1/; s/^linux-binary-unsigned-(.*)-amd64$/\1/' |
-		sort -uV | tail -n1)
+	ABI=$(abis "$re" | tail -n1)
 	[[ -n $ABI ]] || return 1
 	if pkg_exists "linux-binary-unsigned-$ABI-amd64"; then
 		img=(linux-binary-unsigned-"$ABI"-amd64 linux-base-"$ABI"-amd64)
@@ -111,6 +124,16 @@ fetch() {
 	if ! resolve "$id"; then
 		die "kernel $id: no package matching linux-image-<$id…>-amd64-unsigned or linux-binary-unsigned-<$id…>-amd64 in the project's apt lists"
 	fi
+	# The canary is there to test what the fixed ids do not: the same ABI
+	# as one of them (no rc in experimental, or sid caught up) is an error.
+	if [[ $id == canary ]]; then
+		local other all
+		all=$(abis "$(abi_regex canary)")
+		for other in 6.1 6.12 6.12-deb13 7.2; do
+			[[ $(grep -xE "$(abi_regex "$other")" <<<"$all" | tail -n1) == "$ABI" ]] &&
+				die "kernel canary: resolves to $ABI ($VERSION), the same kernel as $other: nothing newer in the archive"
+		done
+	fi
 	stamp="$ABI $VERSION ${PKGS[*]}"
 	if [[ -f $kdir/env && $(cat "$kdir/stamp" 2>/dev/null) == "$stamp" ]]; then
 		log "kernel $id: $ABI ($VERSION) cached"
@@ -169,6 +192,18 @@ fetch() {
 }
 
 read -ra kernels <<<"${*:-${ZMC_KERNELS:-$ZMC_DEFAULT_KERNELS}}"
+if ((${#kernels[@]} > 1)); then
+	rc=0
+	for k in "${kernels[@]}"; do
+		"$0" "$k" && continue
+		if [[ " ${ZMC_OPTIONAL:-canary} " == *" $k "* ]]; then
+			log "kernel $k: not fetched (optional: skipped)"
+		else
+			rc=1
+		fi
+	done
+	exit "$rc"
+fi
 zmc_host_deps
 zmc_lock
 zmc_apt_update

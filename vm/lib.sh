@@ -15,7 +15,7 @@ ZMC_CACHE=${ZMC_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/zombiememcg}
 ZMC_BUILD_DIR=${ZMC_BUILD_DIR:-$ZMC_REPO/build}
 ZMC_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # shellcheck disable=SC2034 # used by the scripts that source this file
-ZMC_DEFAULT_KERNELS="6.1 6.12 7.2"
+ZMC_DEFAULT_KERNELS="6.1 6.12 6.12-deb13 7.2 canary"
 export ZMC_CACHE ZMC_BUILD_DIR
 
 # Kernel lines that fail a run, wherever they appear (console or dmesg dump).
@@ -110,6 +110,8 @@ zmc_apt_setup() {
 		deb $sb $ZMC_MIRROR bookworm main
 		deb $sb $ZMC_SEC_MIRROR bookworm-security main
 		deb $sb $ZMC_MIRROR bookworm-backports main
+		deb $sb $ZMC_MIRROR trixie main
+		deb $sb $ZMC_SEC_MIRROR trixie-security main
 		deb $sb $ZMC_MIRROR sid main
 		deb $sb $ZMC_MIRROR experimental main
 	EOF

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make (once) the minimal sid chroot that builds modules for kernels whose
-# headers need a newer gcc / glibc than bookworm has (7.x: gcc-16, glibc >= 2.38).
+# headers need a newer gcc / glibc than bookworm has (7.x: gcc-16; trixie's
+# 6.12.X+deb13: gcc-14, added from sid; both: glibc >= 2.38).
 #   vm/sid-chroot.sh [GCC_MAJOR...]   default: 16
 # Cached in $ZMC_CACHE/sid-chroot; a warm cache returns at once. A gcc major
 # that the chroot lacks is added with the chroot's own apt.

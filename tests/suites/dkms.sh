@@ -14,9 +14,10 @@
 # kernel without CONFIG_KPROBES and one older than 6.1 must be refused
 # (dkms exit 77) with dkms.conf's message.
 # Kernels 6.1 and 6.12 use bookworm's dkms on the host (installed if
-# missing); 7.x build in the sid chroot (gcc-16) with sid's dkms, which
+# missing); 6.12-deb13 (gcc-14, glibc >= 2.38) and 7.x (gcc-16) build in
+# the sid chroot with sid's dkms, which
 # scripts/sid-chroot-pkgs.sh adds to the chroot.
-# Env: ZMC_KERNELS (default "6.1 6.12 7.2"), ZMC_OPTIONAL (absent = skip).
+# Env: ZMC_KERNELS (default the matrix, vm/lib.sh), ZMC_OPTIONAL (absent = skip).
 set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"

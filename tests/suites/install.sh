@@ -6,9 +6,10 @@
 # a temporary folder, inside scripts/with-kernel.sh's private namespace
 # (headers at /lib/modules/KVER/build; /usr/lib, /usr/sbin, /etc, /var
 # copy-on-write), and the test checks that nothing was written outside
-# DESTDIR. Kernels that build in the sid chroot (7.x) install the module
-# only: the tool is the same on every kernel and is built on the host.
-# Env: ZMC_KERNELS (default "6.1 6.12 7.2"), ZMC_OPTIONAL (absent = skip).
+# DESTDIR. Kernels that build in the sid chroot (6.12-deb13, 7.x) install
+# the module only: the tool is the same on every kernel and is built on the
+# host.
+# Env: ZMC_KERNELS (default the matrix, vm/lib.sh), ZMC_OPTIONAL (absent = skip).
 set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"

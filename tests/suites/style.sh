@@ -8,7 +8,7 @@
 #    through vm/build-module.sh (7.x in the sid chroot, with sid's sparse):
 #    sparse must have run on every source and no line may warn;
 #  - shellcheck -S warning over every shell script the project tracks.
-# Env: ZMC_KERNELS (default "6.1 6.12 7.2"), ZMC_OPTIONAL (absent = skip).
+# Env: ZMC_KERNELS (default the matrix, vm/lib.sh), ZMC_OPTIONAL (absent = skip).
 set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
