@@ -299,9 +299,12 @@ phase_hit() {
 # start_pinner LOG N PARENT PREFIX: zmcbench zombies in the background;
 # sets PINPID, and MADE to what it printed ("n=... make_ns=...")
 start_pinner() {
+	# Not a ready line left by an earlier pinner of the same log: the
+	# grep below could read it before the new pinner truncates the file.
+	rm -f "$1"
 	zmcbench zombies "$2" "$3" "$4" >"$1" 2>&1 &
 	PINPID=$!
-	until grep -q '^ready' "$1"; do
+	until grep -q '^ready' "$1" 2>/dev/null; do
 		kill -0 $PINPID 2>/dev/null || { cat "$1"; fail "pinner $1 died"; return 1; }
 		sleep 0.5
 	done
@@ -325,8 +328,9 @@ phase_mem() {
 				b=$(zmcbench memstat)
 				if [ $pass = control ]; then
 					start_pinner /tmp/pin.mem $n - x || continue
-				else
-					start_pinner /tmp/pin.mem $n $parent $prefix || continue
+				elif ! start_pinner /tmp/pin.mem $n $parent $prefix; then
+					[ $pass = module ] && module_off
+					continue
 				fi
 				sleep 2
 				a=$(zmcbench memstat)
