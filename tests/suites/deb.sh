@@ -33,7 +33,7 @@ tests=(
 	"zombiememcg-dkms: /usr/src/zombiememcg-$version holds exactly make dkms-install's files, dkms.conf unchanged"
 	"zombiememcg-dkms: postinst runs DKMS's common.postinst, prerm dkms remove"
 	"zombiememcgstat: binary, man page, units, textfile writer, modules-load.d snippet"
-	"zombiememcgstat: postinst enables and starts the timer only; postrm purges it and the snippet's link"
+	"zombiememcgstat: postinst enables and starts the timer only; postrm purges it, the snippet's link and the metrics file"
 	"textfile writer: atomic write, old file kept on failure, removed without the module"
 	"source tree: no build output left in it"
 )
@@ -147,7 +147,8 @@ grep -q "deb-systemd-helper enable 'zombiememcgstat-textfile.timer'" "$pi" 2>/de
 	grep -q "deb-systemd-invoke \$_dh_action 'zombiememcgstat-textfile.timer'" "$pi" &&
 	! grep -q "zombiememcgstat-textfile.service" "$pi" &&
 	grep -q "deb-systemd-helper purge 'zombiememcgstat-textfile.timer'" "$pr" 2>/dev/null &&
-	grep -q '/etc/modules-load.d/zombiememcg.conf' "$pr"
+	grep -q '/etc/modules-load.d/zombiememcg.conf' "$pr" &&
+	grep -q 'rm -f /var/lib/prometheus/node-exporter/zombiememcg.prom' "$pr"
 check 6 test $? = 0
 
 # 8: the packaged writer on a fixture, with the packaged tool.
