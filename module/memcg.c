@@ -30,11 +30,13 @@ static u64 zmc_load_ns;
  */
 void zmc_memcg_online(struct cgroup_subsys_state *css)
 {
-	char comm[TASK_COMM_LEN];
-
-	get_task_comm(comm, current);
+	/*
+	 * current->comm is copied once, into the record, without task_lock():
+	 * a rename racing with it can tear the name, never its terminating
+	 * NUL (strscpy_pad()), as bpf_get_current_comm() reads it.
+	 */
 	zmc_table_online(cgroup_id(css->cgroup), ktime_get_boot_fast_ns(),
-			 task_tgid_nr(current), comm);
+			 task_tgid_nr(current), current->comm);
 }
 
 /**
