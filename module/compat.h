@@ -174,45 +174,37 @@ static inline u64 zmc_shrinker_info_bytes(const struct shrinker_info *info)
 #include <linux/fprobe.h>
 
 #if defined(ZMC_HAVE_FPROBE_FTRACE_REGS)
-#define zmc_fprobe_css(regs)						\
-	((struct cgroup_subsys_state *)ftrace_regs_get_argument(regs, 0))
-#define ZMC_DEFINE_FPROBE_ENTRY(event)					\
-static int zmc_##event##_entry(struct fprobe *fp, unsigned long entry_ip,\
-			      unsigned long ret_ip,			\
-			      struct ftrace_regs *regs, void *entry_data)\
-{									\
-	zmc_memcg_##event(zmc_fprobe_css(regs));			\
-	return 0;							\
-}
+#define zmc_fprobe_regs		ftrace_regs
+#define zmc_fprobe_arg0(regs)	ftrace_regs_get_argument(regs, 0)
 #else
-#define zmc_fprobe_css(regs)						\
-	((struct cgroup_subsys_state *)regs_get_kernel_argument(regs, 0))
-#if defined(ZMC_HAVE_FPROBE_RET_IP)
-#define ZMC_DEFINE_FPROBE_ENTRY(event)					\
-static int zmc_##event##_entry(struct fprobe *fp, unsigned long entry_ip,\
-			      unsigned long ret_ip,			\
-			      struct pt_regs *regs, void *entry_data)	\
-{									\
-	zmc_memcg_##event(zmc_fprobe_css(regs));			\
-	return 0;							\
-}
-#elif defined(ZMC_HAVE_FPROBE_ENTRY_INT)
-#define ZMC_DEFINE_FPROBE_ENTRY(event)					\
-static int zmc_##event##_entry(struct fprobe *fp, unsigned long entry_ip,\
-			      struct pt_regs *regs, void *entry_data)	\
-{									\
-	zmc_memcg_##event(zmc_fprobe_css(regs));			\
-	return 0;							\
-}
+#define zmc_fprobe_regs		pt_regs
+#define zmc_fprobe_arg0(regs)	regs_get_kernel_argument(regs, 0)
+#endif
+
+#if defined(ZMC_HAVE_FPROBE_FTRACE_REGS) || defined(ZMC_HAVE_FPROBE_RET_IP)
+#define ZMC_FPROBE_RET_IP_ARG	unsigned long ret_ip,
 #else
+#define ZMC_FPROBE_RET_IP_ARG
+#endif
+
+#if defined(ZMC_HAVE_FPROBE_ENTRY_INT)
+#define zmc_fprobe_ret_t	int
+#define ZMC_FPROBE_RETURN	0
+#else
+#define zmc_fprobe_ret_t	void
+#define ZMC_FPROBE_RETURN
+#endif
+
 #define ZMC_DEFINE_FPROBE_ENTRY(event)					\
-static void zmc_##event##_entry(struct fprobe *fp, unsigned long entry_ip,\
-			       struct pt_regs *regs, void *entry_data)	\
+static zmc_fprobe_ret_t zmc_##event##_entry(struct fprobe *fp,		\
+					    unsigned long entry_ip,	\
+					    ZMC_FPROBE_RET_IP_ARG	\
+					    struct zmc_fprobe_regs *regs,	\
+					    void *entry_data)		\
 {									\
-	zmc_memcg_##event(zmc_fprobe_css(regs));			\
+	zmc_memcg_##event((struct cgroup_subsys_state *)zmc_fprobe_arg0(regs));\
+	return ZMC_FPROBE_RETURN;					\
 }
-#endif
-#endif
 #endif /* ZMC_HAVE_FPROBE */
 
 #endif /* _ZOMBIEMEMCG_COMPAT_H */
