@@ -10,8 +10,10 @@
 # (KCONFIG_ALLCONFIG); a fragment line missing from the result is an error.
 # Cache: $ZMC_CACHE/debug/kernels/KEY/ with KEY a hash of the fragments, the
 # source version, the host gcc and this recipe: a warm run builds nothing.
-# It holds bzImage, config, System.map, build.log and kbuild/ (the kernel's
-# scripts/package/install-extmod-build tree, to build modules against).
+# It holds bzImage, config, System.map, build.log, kbuild/ (the kernel's
+# scripts/package/install-extmod-build tree, to build modules against) and
+# keys/ (the module signing key the build made, certs/signing_key.pem and
+# its certificate, for kbuild/scripts/sign-file).
 # Then writes $ZMC_CACHE/kernels/debug-SERIES/env, so that the harness's
 # scripts take "debug-SERIES" as a kernel id (build-module.sh, mkinitramfs.sh,
 # boot.sh).
@@ -22,7 +24,7 @@ set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 
 # Bump when the steps below change what they produce.
-RECIPE=1
+RECIPE=2
 series=${1:-6.12}
 id=debug-$series
 pkg=linux-source-$series
@@ -131,6 +133,14 @@ t_build=$(zmc_since "$t0")
 (cd "$obj" && srctree=$src SRCARCH=x86 CC=gcc HOSTCC=gcc MAKE=make \
 	sh "$src/scripts/package/install-extmod-build" "$out/kbuild")
 cp "$obj/.config" "$out/kbuild/.config"
+# The signing key, so that modules built later can be signed as in-tree
+# ones are (CONFIG_MODULE_SIG, vm/debug/config/secureboot.config).
+if grep -q '^CONFIG_MODULE_SIG=y' "$obj/.config"; then
+	mkdir -p "$out/keys" "$out/kbuild/scripts"
+	cp "$obj/certs/signing_key.pem" "$obj/certs/signing_key.x509" "$out/keys/"
+	chmod 0600 "$out/keys/signing_key.pem"
+	[[ -x $out/kbuild/scripts/sign-file ]] || cp "$obj/scripts/sign-file" "$out/kbuild/scripts/"
+fi
 cp "$obj/.config" "$out/config"
 cp "$obj/arch/x86/boot/bzImage" "$out/bzImage"
 cp "$obj/System.map" "$out/System.map"

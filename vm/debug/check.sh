@@ -9,7 +9,10 @@
 # Steps: debug kernel (vm/debug/build-kernel.sh, cached by content), the
 # module and its KUnit module (module/tests/) built against it, static guest
 # programs (vm/debug/guest/), the initramfs (vm/mkinitramfs.sh, with /debug),
-# one boot in mode "debug" (vm/boot.sh; /debug/run.sh runs the phases).
+# one boot in mode "debug" (vm/boot.sh; /debug/run.sh runs the phases), and
+# a second one for the lockdown phase, with lockdown=integrity and
+# module.sig_enforce=1 on the command line (the modules are signed with the
+# debug kernel's own key; an unsigned copy of the module goes in too).
 # TAP: one line per KUnit case (each suite's count checked against its own
 # plan), per VM selftest, per fuzz/stress/fault/lifecycle check, the
 # end-of-run report checks, "VM ran to the end" and "no kernel report".
@@ -22,7 +25,7 @@
 # are printed as "not ok" at the end, so that each counts.
 # A debug kernel that cannot be built for lack of disk space skips every
 # test of the plan, with the reason; ZMC_SKIP_DEBUG=1 gives one skip.
-# Env: ZMC_DEBUG_PHASES   (kunit,selftests,fuzz,stress,fault,lifecycle)
+# Env: ZMC_DEBUG_PHASES   (kunit,selftests,fuzz,stress,fault,lifecycle,lockdown)
 #      ZMC_DEBUG_STRESS   WORKERS,CHAINS_PER_WORKER,RELOADS,MAX_SECS (4,150,10,100)
 #      ZMC_DEBUG_LISTING  zombies the selftests' listing_test grows to (500)
 #      ZMC_DEBUG_FUZZ     writes (20000)     ZMC_DEBUG_FAULT  CGROUPS,PERCENT (150,40)
@@ -105,8 +108,14 @@ if [[ ${ZMC_SKIP_DEBUG:-0} == 1 ]]; then
 	finish
 fi
 t_all=$SECONDS
-phases=${ZMC_DEBUG_PHASES:-kunit,selftests,fuzz,stress,fault,lifecycle}
+phases=${ZMC_DEBUG_PHASES:-kunit,selftests,fuzz,stress,fault,lifecycle,lockdown}
 IFS=, read -ra want_phases <<<"$phases"
+# The lockdown phase needs a boot of its own (lockdown cannot be lifted, and
+# debugfs, kmemleak's included, is closed under it); the others share one.
+main_phases=() lockdown=0
+for p in "${want_phases[@]}"; do
+	if [[ $p == lockdown ]]; then lockdown=1; else main_phases+=("$p"); fi
+done
 
 # ---------------------------------------------------------------- plan
 # The guest programs first (they do not depend on the kernel): each says
@@ -132,11 +141,12 @@ plan_of() {
 	case $1 in
 	kunit) echo $(($(sh "$x/run.sh" --plan kunit) + $(cat "$modsrc"/module/tests/*.c 2>/dev/null | grep -cE '^[[:space:]]*KUNIT_CASE(_PARAM)?\(' || true))) ;;
 	selftests) sh "$ZMC_BUILD_DIR/selftests/run.sh" --plan ;;
-	reports) sh "$x/run.sh" --plan reports ;;
+	reports | lockdown) sh "$x/run.sh" --plan "$1" ;;
 	*) "$x/zmc_debug" --plan "$1" ;;
 	esac
 }
-planned=4
+# The host's own: kernel, modules, each VM powered off, no report.
+planned=$((4 + lockdown))
 for p in "${want_phases[@]}" reports; do
 	if ! k=$(plan_of "$p") || [[ ! $k =~ ^[0-9]+$ ]]; then
 		planned=0
@@ -158,7 +168,7 @@ elif ((rc != 0)); then
 	finish
 fi
 zmc_load_kernel "$kid"
-tap ok "$name: debug kernel $ZMC_KVER from linux-source-$series $ZMC_K_VERSION (KASAN, lockdep, kmemleak, KUnit, failslab)"
+tap ok "$name: debug kernel $ZMC_KVER from linux-source-$series $ZMC_K_VERSION (KASAN, lockdep, kmemleak, KUnit, failslab, module signatures, lockdown LSM)"
 echo "# debug kernel: ${phase_times[-1]} ($(grep -q 'cached' "$results/$name-kernel.log" && echo cached || echo built)), key $ZMC_K_DEBUG_KEY"
 
 # ---------------------------------------------------------------- builds
@@ -177,10 +187,26 @@ build_all() {
 	rm -rf "$b/ko"
 	mkdir -p "$b/ko"
 	cp "$b"/ko.main/*.ko "$b"/ko.kunit/*.ko "$b/ko/"
+	sign_all
+}
+# sign_all: the modules of $b/ko signed with the debug kernel's key, as
+# DKMS signs them on a Secure Boot host; an unsigned copy of the module
+# for the lockdown phase to see refused (/debug/unsigned/).
+sign_all() {
+	local ko keys=$ZMC_K_ROOT/keys
+	if [[ ! -f $keys/signing_key.pem ]]; then
+		echo "error: no module signing key in $keys (vm/debug/config/secureboot.config)" >&2
+		return 1
+	fi
+	mkdir -p "$x/unsigned"
+	cp "$b/ko/zombiememcg.ko" "$x/unsigned/"
+	for ko in "$b"/ko/*.ko; do
+		"$ZMC_KHDR/scripts/sign-file" sha256 "$keys/signing_key.pem" "$keys/signing_key.x509" "$ko" || return 1
+	done
 }
 if [[ ! -f $modsrc/module/tests/Kbuild ]]; then
 	build_all() { # no KUnit module yet: the module alone
-		"$ZMC_VM_DIR/build-module.sh" "$kid" "$modsrc" "$b/ko"
+		"$ZMC_VM_DIR/build-module.sh" "$kid" "$modsrc" "$b/ko" && sign_all
 	}
 fi
 if ! timed modules build_all >"$results/$name-build.log" 2>&1; then
@@ -189,7 +215,7 @@ if ! timed modules build_all >"$results/$name-build.log" 2>&1; then
 	finish
 fi
 grep -E 'warning:|error:' "$results/$name-build.log" >&2 || true
-tap ok "$name: module and KUnit module built against the debug kernel ($(cd "$b/ko" && echo *.ko))"
+tap ok "$name: module and KUnit module built against the debug kernel and signed with its key ($(cd "$b/ko" && echo *.ko))"
 
 guest() {
 	ZMC_KO_DIR=$b/ko "$ZMC_VM_DIR/mkinitramfs.sh" "$kid" || return 1
@@ -208,29 +234,43 @@ if ! timed guest guest >"$results/$name-guest.log" 2>&1; then
 fi
 
 # ---------------------------------------------------------------- boot
-# earlycon + keep_bootcon: this kernel's ttyS0 console falls silent once
-# /init runs (cause not found); the boot console keeps printing, panics too.
-append="earlycon=uart8250,io,0x3f8,115200 keep_bootcon panic_on_warn=1 zmc.phases=$phases"
-append+=" zmc.stress=${ZMC_DEBUG_STRESS:-4,150,10,100} zmc.fuzz=${ZMC_DEBUG_FUZZ:-20000}"
+# boot_vm NAME PHASES [ARGS...]: one boot of the debug VM running PHASES
+# (comma-separated) with ARGS on the kernel command line; its logs end up
+# in $b/vm-NAME/ and in $results/. Adds NAME to $boots.
+boots=()
+boot_vm() {
+	local vm=$1 ph=$2 append
+	# earlycon + keep_bootcon: this kernel's ttyS0 console falls silent
+	# once /init runs (cause not found); the boot console keeps printing,
+	# panics too.
+	append="earlycon=uart8250,io,0x3f8,115200 keep_bootcon panic_on_warn=1 zmc.phases=$ph ${*:3}"
+	log "booting the debug VM ($vm): $append"
+	timed "vm-$vm" env ZMC_KERNEL_BAD_RE="$BAD_RE" ZMC_MEM="${ZMC_DEBUG_MEM:-2G}" \
+		ZMC_INITRD="$b/initramfs-debug.cpio.gz" ZMC_TIMEOUT="${ZMC_DEBUG_TIMEOUT:-1800}" \
+		ZMC_APPEND="$append ${ZMC_APPEND:-}" "$ZMC_VM_DIR/boot.sh" "$kid" debug >&2 || true
+	rm -rf "$b/vm-$vm"
+	mv "$b/vm-debug" "$b/vm-$vm"
+	touch "$b/vm-$vm/output.log" "$b/vm-$vm/console.log"
+	cp "$b/vm-$vm/output.log" "$results/$name-$vm-output.log"
+	cp "$b/vm-$vm/console.log" "$results/$name-$vm-console.log"
+	boots+=("$vm")
+}
+args="zmc.stress=${ZMC_DEBUG_STRESS:-4,150,10,100} zmc.fuzz=${ZMC_DEBUG_FUZZ:-20000}"
 # listing_test's default (12000 zombies) takes half an hour under KASAN in
 # TCG; a few hundred still resize the module's table several times.
-append+=" zmc.listing_zombies=${ZMC_DEBUG_LISTING:-500}"
-append+=" zmc.fault=${ZMC_DEBUG_FAULT:-150,40}"
-[[ -n ${ZMC_DEBUG_SEED:-} ]] && append+=" zmc.seed=$ZMC_DEBUG_SEED"
-vmdir=$b/vm-debug
-log "booting the debug VM: $append"
-timed vm env ZMC_KERNEL_BAD_RE="$BAD_RE" ZMC_MEM="${ZMC_DEBUG_MEM:-2G}" ZMC_INITRD="$b/initramfs-debug.cpio.gz" \
-	ZMC_TIMEOUT="${ZMC_DEBUG_TIMEOUT:-1800}" ZMC_APPEND="$append ${ZMC_APPEND:-}" \
-	"$ZMC_VM_DIR/boot.sh" "$kid" debug >&2 || true
-out=$vmdir/output.log console=$vmdir/console.log
-cp "$out" "$results/$name-output.log" 2>/dev/null || true
-cp "$console" "$results/$name-console.log" 2>/dev/null || true
-touch "$out" "$console"
+args+=" zmc.listing_zombies=${ZMC_DEBUG_LISTING:-500}"
+args+=" zmc.fault=${ZMC_DEBUG_FAULT:-150,40}"
+[[ -n ${ZMC_DEBUG_SEED:-} ]] && args+=" zmc.seed=$ZMC_DEBUG_SEED"
+boot_vm main "$(IFS=,; echo "${main_phases[*]}")" "$args"
+# Secure Boot as Debian's kernel sees it: lockdown at integrity, module
+# signatures enforced.
+((lockdown)) && boot_vm lockdown lockdown lockdown=integrity module.sig_enforce=1
 
 # ---------------------------------------------------------------- results
 # Phase by phase: KUnit cases from the KTAP blocks, the selftests' and
 # zmc_debug's result lines, renumbered and prefixed.
 declare -A began ended
+parse_output() { # parse_output FILE
 while IFS= read -r line; do
 	case $line in
 	ZMC-PHASE-BEGIN\ *)
@@ -312,7 +352,11 @@ while IFS= read -r line; do
 		*) echo "# $cur: ${line#\# }" ;;
 		esac
 	fi
-done <"$out"
+done <"$1"
+}
+for vm in "${boots[@]}"; do
+	parse_output "$b/vm-$vm/output.log"
+done
 
 for p in "${want_phases[@]}" reports; do
 	if [[ -z ${began[$p]:-} ]]; then
@@ -321,28 +365,35 @@ for p in "${want_phases[@]}" reports; do
 		tap notok "$p: phase finished" "started but did not finish (the VM died or timed out)"
 	fi
 done
-if grep -q '^ZMC-SENTINEL done' "$vmdir/ttyS1.clean" 2>/dev/null; then
-	tap ok "$name: VM ran to the end and powered off"
-else
-	tap notok "$name: VM ran to the end and powered off" "$(sed 's/^fail: //' "$vmdir/status" 2>/dev/null || echo "no status")"
-fi
+for vm in "${boots[@]}"; do
+	vmdir=$b/vm-$vm
+	if grep -q '^ZMC-SENTINEL done' "$vmdir/ttyS1.clean" 2>/dev/null; then
+		tap ok "$name: VM ($vm) ran to the end and powered off"
+	else
+		tap notok "$name: VM ($vm) ran to the end and powered off" "$(sed 's/^fail: //' "$vmdir/status" 2>/dev/null || echo "no status")"
+	fi
+done
 # Reports: anywhere for the checkers' and WARN/BUG lines; kmemleak's only
 # after the guest's baseline (boot's own suspects are not ours).
-reports=$({
-	for f in "$console" "$vmdir/dmesg.log"; do
-		[[ -f $f ]] && excused <"$f" 2>>"$vmdir/excused"
+: >"$b/excused"
+reports=$(for vm in "${boots[@]}"; do
+	vmdir=$b/vm-$vm
+	for f in "$vmdir/console.log" "$vmdir/dmesg.log"; do
+		[[ -f $f ]] && excused <"$f" 2>>"$b/excused"
 	done | grep -E "$BAD_RE" || true
-	cat "$console" "$vmdir/dmesg.log" 2>/dev/null | sed -n '/zmc-debug: kmemleak baseline done/,$p' | grep -E "$LEAK_RE" || true
-} | awk '!seen[$0]++' | head -n 20)
-if [[ -s $vmdir/excused ]]; then
-	echo "# reports: $(awk '{ n += $2 } END { print n }' "$vmdir/excused") stack dump(s) of allocations failed on purpose (fault injection) excused, in console and dmesg"
+	cat "$vmdir/console.log" "$vmdir/dmesg.log" 2>/dev/null | sed -n '/zmc-debug: kmemleak baseline done/,$p' | grep -E "$LEAK_RE" || true
+done | awk '!seen[$0]++' | head -n 20)
+if [[ -s $b/excused ]]; then
+	echo "# reports: $(awk '{ n += $2 } END { print n }' "$b/excused") stack dump(s) of allocations failed on purpose (fault injection) excused, in console and dmesg"
 fi
 if [[ -z $reports ]]; then
 	tap ok "$name: no kernel report (KASAN, lockdep, RCU, debug objects, list, kmemleak, WARN/BUG/oops) in the console"
 else
 	tap notok "$name: no kernel report (KASAN, lockdep, RCU, debug objects, list, kmemleak, WARN/BUG/oops) in the console" "$(head -n1 <<<"$reports")"
 	sed 's/^/# report: /' <<<"$reports"
-	excused <"$console" 2>/dev/null | grep -n -E -m1 -B 5 -A 40 "$BAD_RE" | sed 's/^/# console: /' | head -n 60 || true
+	for vm in "${boots[@]}"; do
+		excused <"$b/vm-$vm/console.log" 2>/dev/null | grep -n -E -m1 -B 5 -A 40 "$BAD_RE" | sed "s/^/# console ($vm): /" | head -n 60 || true
+	done
 fi
 echo "# times: ${phase_times[*]}; total $((SECONDS - t_all))s"
 finish

@@ -14,6 +14,10 @@
 #              rmmod; insmod with each of its allocations failing; rmmod
 #              during holders scans)
 #   reports    unload; kmemleak scan; lockdep still on; taint
+#   lockdown   Secure Boot conditions, in a boot of its own (lockdown=integrity
+#              module.sig_enforce=1): the unsigned module refused, the signed
+#              one loaded, the threshold tuned through the module parameter,
+#              debugfs refused, the tool's hint; no reports phase there
 # Every phase prints its TAP plan ("1..N") before its results.
 # A phase still running after zmc.hang seconds (480) is stuck: the kernel
 # stacks of its tasks and of every blocked task are printed (sysrq w: a
@@ -25,20 +29,25 @@
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
 # The TAP count of the phases whose results this script prints itself: the
-# kunit phase's own 3 (the KUnit cases come on top) and the reports' 4.
-# The host asks for them (run.sh --plan PHASE) to print the tier's plan.
-KUNIT_PLAN=3 REPORTS_PLAN=4
+# kunit phase's own 3 (the KUnit cases come on top), the reports' 4 and the
+# lockdown phase's 8. The host asks for them (run.sh --plan PHASE) to print
+# the tier's plan.
+KUNIT_PLAN=3 REPORTS_PLAN=4 LOCKDOWN_PLAN=8
 if [ "${1:-}" = --plan ]; then
 	case ${2:-} in
 	kunit) echo $KUNIT_PLAN ;;
 	reports) echo $REPORTS_PLAN ;;
-	*) echo "usage: $0 --plan kunit|reports" >&2; exit 2 ;;
+	lockdown) echo $LOCKDOWN_PLAN ;;
+	*) echo "usage: $0 --plan kunit|reports|lockdown" >&2; exit 2 ;;
 	esac
 	exit 0
 fi
 
 KO_DIR=/lib/zombiememcg
 KMEMLEAK=/sys/kernel/debug/kmemleak
+LOCKDOWN=/sys/kernel/security/lockdown
+PARAM=/sys/module/zombiememcg/parameters/older_than_secs
+DEBUGFS=/sys/kernel/debug/zombiememcg
 
 phases="kunit selftests fuzz stress fault lifecycle"
 fuzz=20000 stress="4 150 10 100" fault="150 40" hang=480
@@ -67,10 +76,16 @@ end() {
 echo "# debug VM: $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { print $2 / 1024 " MB" }' /proc/meminfo)"
 echo "# cmdline: $(cat /proc/cmdline)"
 echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+# Locked down, debugfs files with a write bit cannot be opened: kmemleak's
+# among them.
+locked=0
+grep -q '\[integrity\]\|\[confidentiality\]' $LOCKDOWN 2>/dev/null && locked=1
+echo "# lockdown: $(cat $LOCKDOWN 2>/dev/null || echo "no $LOCKDOWN")"
 
 # kmemleak: what boot left is not ours. Scan once, report it as a
 # diagnostic, then clear, so that the final scan shows only new suspects.
-if [ -w $KMEMLEAK ]; then
+if [ $locked = 0 ] && [ -w $KMEMLEAK ]; then
 	echo scan >$KMEMLEAK
 	n=$(grep -c '^unreferenced object' $KMEMLEAK)
 	echo "# kmemleak: $n suspect(s) left by boot, cleared before the tests"
@@ -210,6 +225,106 @@ kunit_phase() {
 	return $rc
 }
 
+# The lockdown phase's checks, as a Secure Boot host sees them.
+ld_n=0 ld_rc=0
+ld_result() { # ld_result 0|1 NAME: one TAP line (status 0 is ok)
+	ld_n=$((ld_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $ld_n lockdown: $2"
+	else
+		echo "not ok $ld_n lockdown: $2"
+		ld_rc=1
+	fi
+}
+# ld_refused CMD...: CMD fails with EPERM (busybox prints strerror).
+ld_refused() {
+	ld_err=$("$@" 2>&1) && return 1
+	echo "# lockdown: $ld_err"
+	case $ld_err in *"Operation not permitted"*) return 0 ;; esac
+	return 1
+}
+lockdown_phase() {
+	echo "1..$LOCKDOWN_PLAN"
+	tool=/bin/zombiememcgstat ld=$CG/zmc-lockdown
+	st=0
+	grep -q '\[integrity\]' $LOCKDOWN 2>/dev/null || st=1
+	[ "$(cat /sys/module/module/parameters/sig_enforce 2>/dev/null)" = Y ] || st=1
+	ld_result $st "kernel locked down at integrity, module signatures enforced ($(cat $LOCKDOWN 2>/dev/null); sig_enforce $(cat /sys/module/module/parameters/sig_enforce 2>/dev/null))"
+
+	dmesg -c >/dev/null
+	st=0
+	if err=$(insmod /debug/unsigned/zombiememcg.ko 2>&1); then
+		st=1
+		rmmod zombiememcg
+	fi
+	echo "# lockdown: insmod of the unsigned module: $err"
+	echo "# lockdown: kernel: $(dmesg | grep -m1 'Loading of' || echo "no 'Loading of' line")"
+	case $err in *"Key was rejected by service"*) ;; *) st=1 ;; esac
+	dmesg | grep -q 'Loading of unsigned module is rejected' || st=1
+	ld_result $st "the unsigned module is refused (EKEYREJECTED, 'Loading of unsigned module is rejected')"
+
+	st=0
+	insmod $KO_DIR/zombiememcg.ko || st=1
+	grep -q '^zombiememcg ' /proc/modules || st=1
+	taint=$(cat /proc/sys/kernel/tainted)
+	[ $((taint & 8192)) -eq 0 ] || st=1
+	cat /proc/zombiememcg >/dev/null || st=1
+	ld_result $st "the module signed with the kernel's key loads, the kernel not tainted E (taint $taint), /proc/zombiememcg reads"
+
+	st=0
+	echo 0 >$PARAM || st=1
+	[ "$(cat $PARAM)" = 0 ] || st=1
+	echo 12x >$PARAM 2>/dev/null && st=1
+	echo 99999999999999999999999 >$PARAM 2>/dev/null && st=1
+	[ "$(cat $PARAM)" = 0 ] || st=1
+	ld_result $st "older_than_secs tuned through the module parameter: 0 taken, garbage and overflow refused, 0 kept ($(cat $PARAM))"
+
+	st=0
+	ld_refused sh -c "echo 5 >$DEBUGFS/older_than_secs" || st=1
+	ld_refused cat $DEBUGFS/older_than_secs || st=1
+	cat $DEBUGFS/stats >/dev/null || st=1
+	[ "$(cat $PARAM)" = 0 ] || st=1
+	ld_result $st "debugfs older_than_secs (0600) refused for writing and reading (EPERM), stats (0400) still reads, the threshold unchanged"
+
+	st=0
+	rm -f /tmp/ld-pin.out
+	/selftests/zmc_pin -c zld-pin -s $ld >/tmp/ld-pin.out 2>&1 &
+	ld_pin=$!
+	i=0
+	until grep -q ready /tmp/ld-pin.out; do
+		[ $i -ge 150 ] && { st=1; cat /tmp/ld-pin.out; break; }
+		sleep 0.2
+		i=$((i + 1))
+	done
+	rmdir $ld || st=1
+	i=0
+	until grep -q ' /zmc-lockdown$' /proc/zombiememcg; do
+		[ $i -ge 150 ] && { st=1; break; }
+		sleep 0.2
+		i=$((i + 1))
+	done
+	rows=$($tool -o 0 1 1 2>&1)
+	echo "$rows" | sed 's/^/# lockdown: zombiememcgstat: /'
+	echo "$rows" | grep -q ' zmc-lockdown .*zld-pin ' || st=1
+	ld_result $st "a zombie pinned by a socket is listed by /proc/zombiememcg and by zombiememcgstat (kprobes under lockdown=integrity)"
+
+	st=0
+	echo 30 >$PARAM || st=1
+	hint=$($tool -o 5 1 1 2>&1 >/dev/null)
+	echo "# lockdown: $hint"
+	case $hint in *"echo 5 > $PARAM"*) ;; *) st=1 ;; esac
+	case $hint in *"/sys/kernel/debug"*) st=1 ;; esac
+	ld_result $st "zombiememcgstat -o 5 below the threshold names the module parameter, not debugfs"
+
+	st=0
+	kill $ld_pin
+	wait $ld_pin 2>/dev/null
+	wait_dying 0 60 || st=1
+	rmmod zombiememcg || st=1
+	ld_result $st "the pinner gone, its zombie freed, the module unloads"
+	return $ld_rc
+}
+
 for p in $phases; do
 	case $p in
 	kunit)
@@ -245,12 +360,20 @@ for p in $phases; do
 		guard /debug/zmc_debug lifecycle
 		end $?
 		;;
+	lockdown)
+		begin lockdown
+		lockdown_phase
+		end $?
+		;;
 	*)
 		echo "# unknown phase $p"
 		;;
 	esac
 done
 
+# The lockdown boot has no reports phase: kmemleak cannot be read there,
+# and the host checks its console as it does the main boot's.
+case " $phases " in *" lockdown "*) exit 0 ;; esac
 begin reports
 echo "1..$REPORTS_PLAN"
 n=1
