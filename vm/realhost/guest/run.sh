@@ -13,7 +13,7 @@
 #           packages leaves nothing behind.
 # ZMC_PLAN is the number of checks of both boots (the host reads it).
 # shellcheck disable=SC2034 # read by tests/suites/realhost-trixie.sh
-ZMC_PLAN=22
+ZMC_PLAN=23
 set -u
 export LC_ALL=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 data=/run/zmc-data
@@ -105,6 +105,13 @@ if [ "$boot" = 1 ]; then
 	case $ko in /lib/modules/$kver/updates/dkms/zombiememcg.ko*|/usr/lib/modules/$kver/updates/dkms/zombiememcg.ko*) r=0 ;; *) r=1 ;; esac
 	[ $r = 0 ] && [ "${vm%% *}" = "$kver" ]
 	res $? "the module is in /lib/modules/$kver/updates/dkms (modules.dep), vermagic $kver"
+
+	# Signed as on a Secure Boot host: DKMS made its MOK key pair on the
+	# first build and signed the module with it (what mokutil --import
+	# enrolls: README, "Secure Boot").
+	signer=$(modinfo -F signer zombiememcg 2>/dev/null)
+	[ -s /var/lib/dkms/mok.pub ] && [ -s /var/lib/dkms/mok.key ] && [ -n "$signer" ]
+	res $? "DKMS signed the module with its own key (/var/lib/dkms/mok.pub; signer '$signer')"
 
 	modprobe zombiememcg 2>&1 | diag
 	[ -r /proc/zombiememcg ] && grep -q '^zombiememcg ' /proc/modules
