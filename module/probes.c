@@ -14,6 +14,7 @@
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/moduleparam.h>
+#include <linux/poison.h>
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include <linux/string.h>
@@ -157,6 +158,25 @@ static unsigned long zmc_fprobes_missed(void)
 #endif /* ZMC_HAVE_FPROBE */
 
 /**
+ * zmc_kprobe_dropped() - did register_kprobe() drop @p while returning 0?
+ * @p: a kprobe register_kprobe() has just accepted
+ *
+ * When arming a new kprobe fails (on ftrace, an allocation of
+ * register_ftrace_function()), __register_kprobe() takes it off the kprobe
+ * table again with hlist_del_rcu(), which poisons its node.  6.12 then
+ * returns the error; the guard() rework of __register_kprobe() (7.2 has it)
+ * returns 0 instead, leaving a probe that never fires.  The poisoned node
+ * tells; a kprobe on the table, or aggregated on another one's address,
+ * never has it.
+ *
+ * Return: true if @p is not registered after all.
+ */
+static bool zmc_kprobe_dropped(const struct kprobe *p)
+{
+	return p->hlist.pprev == LIST_POISON2;
+}
+
+/**
  * zmc_probes_register() - arm the probes the probe parameter names
  *
  * Return: 0, or the error of the first probe that failed; then none is
@@ -178,6 +198,12 @@ int zmc_probes_register(void)
 
 	for (i = 0; i < ARRAY_SIZE(zmc_kprobes); i++) {
 		ret = register_kprobe(&zmc_kprobes[i]);
+		/* Its own error is lost: an allocation failure, most likely. */
+		if (!ret && zmc_kprobe_dropped(&zmc_kprobes[i])) {
+			pr_err("the kernel did not arm the kprobe on %s and said nothing\n",
+			       zmc_kprobes[i].symbol_name);
+			ret = -ENOMEM;
+		}
 		if (ret) {
 			pr_err("cannot probe %s: %d\n",
 			       zmc_kprobes[i].symbol_name, ret);
