@@ -2825,7 +2825,7 @@ static bool module_works(void)
 	static const char *const fns[] = {
 		"mem_cgroup_css_online", "mem_cgroup_css_offline", "mem_cgroup_css_free",
 	};
-	char buf[8192], *line, *save;
+	char buf[8192], list[8192], *line, *save;
 	int armed = 0, i;
 	long rows;
 
@@ -2833,12 +2833,17 @@ static bool module_works(void)
 		fail_msg("cannot read the list of kprobes");
 		return false;
 	}
+	memcpy(list, buf, sizeof(list));
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		for (i = 0; i < N_ELEMS(fns); i++)
 			if (strstr(line, fns[i]) && !strstr(line, "[DISABLED]") &&
 			    !strstr(line, "[GONE]"))
 				armed++;
 	rows = count_rows(ZMC_HEADER);
+	if (armed != N_ELEMS(fns)) {
+		for (line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			msg("kprobes/list: %s\n", line);
+	}
 	if (armed != N_ELEMS(fns) || rows < 0) {
 		fail_msg("%d of the module's kprobes armed, listing: %s", armed,
 			 rows < 0 ? strerror(-rows) : "readable");
