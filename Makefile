@@ -105,8 +105,10 @@ deb:
 
 # The debug-kernel tier alone (KASAN, lockdep, kmemleak, KUnit, stress,
 # failslab): vm/debug/README.md.  make check runs it too.
+DEBUG_SERIES ?= 6.12 7.2
+
 check-debug:
-	@vm/debug/check.sh --totals 6.12
+	@rc=0; for s in $(DEBUG_SERIES); do vm/debug/check.sh --totals $$s || rc=1; done; exit $$rc
 
 clean:
 	@if [ -e "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(PWD) clean; fi

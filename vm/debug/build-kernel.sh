@@ -6,8 +6,9 @@
 # Source: the newest linux-source-SERIES in the project's apt lists (bookworm,
 # -security, -backports; see vm/lib.sh), fetched with `apt-get download` and
 # unpacked with dpkg-deb and tar; ZMC_DEBUG_SRC_VERSION pins a version.
-# Config: allnoconfig with every fragment of vm/debug/config/*.config forced
-# (KCONFIG_ALLCONFIG); a fragment line missing from the result is an error.
+# Config: allnoconfig with every fragment of vm/debug/config/*.config and
+# vm/debug/config/SERIES/*.config forced (KCONFIG_ALLCONFIG); a fragment
+# line missing from the result is an error.
 # Cache: $ZMC_CACHE/debug/kernels/KEY/ with KEY a hash of the fragments, the
 # source version, the host gcc and this recipe: a warm run builds nothing.
 # It holds bzImage, config, System.map, build.log, kbuild/ (the kernel's
@@ -44,12 +45,14 @@ flock -u 9
 ver=${ZMC_DEBUG_SRC_VERSION:-$(zmc_apt apt-cache policy "$pkg" 2>/dev/null | awk '$1 == "Candidate:" { print $2 }')}
 [[ -n $ver && $ver != "(none)" ]] || die "no $pkg in the project's apt lists ($ZMC_APT_DIR)"
 shopt -s nullglob
-frags=("$frag_dir"/*.config)
+# Every series' fragments, then those of this series alone (symbols that
+# other series do not have: the check below would refuse them there).
+frags=("$frag_dir"/*.config "$frag_dir/$series"/*.config)
 ((${#frags[@]})) || die "no config fragments in $frag_dir"
 gccv=$(gcc -dumpfullversion)
 key=$({
 	echo "recipe $RECIPE series $series $pkg=$ver gcc $gccv"
-	for f in "${frags[@]}"; do echo "== ${f##*/}"; cat "$f"; done
+	for f in "${frags[@]}"; do echo "== ${f#"$frag_dir"/}"; cat "$f"; done
 } | sha256sum | cut -c1-16)
 out=$dbg/kernels/$key
 
