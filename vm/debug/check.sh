@@ -248,7 +248,9 @@ boot_vm() {
 	timed "vm-$vm" env ZMC_KERNEL_BAD_RE="$BAD_RE" ZMC_MEM="${ZMC_DEBUG_MEM:-2G}" \
 		ZMC_INITRD="$b/initramfs-debug.cpio.gz" ZMC_TIMEOUT="${ZMC_DEBUG_TIMEOUT:-1800}" \
 		ZMC_APPEND="$append ${ZMC_APPEND:-}" "$ZMC_VM_DIR/boot.sh" "$kid" debug >&2 || true
+	# (A boot.sh that died before making its directory leaves none.)
 	rm -rf "$b/vm-$vm"
+	mkdir -p "$b/vm-debug"
 	mv "$b/vm-debug" "$b/vm-$vm"
 	touch "$b/vm-$vm/output.log" "$b/vm-$vm/console.log"
 	cp "$b/vm-$vm/output.log" "$results/$name-$vm-output.log"
