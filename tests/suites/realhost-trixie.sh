@@ -31,7 +31,7 @@ skip_all() { # skip_all REASON: the tests not run yet are skipped
 	skip "real-host VM: sentinel, no kernel WARNING/BUG/Oops" "$1"
 	exit 0
 }
-# 14 min warm, 19 cold (DKMS compiles under TCG); ZMC_REALHOST=0 skips it.
+# about 10 min, image cold or warm (DKMS compiles under TCG); ZMC_REALHOST=0 skips it.
 [[ ${ZMC_REALHOST:-1} == 1 ]] || skip_all "ZMC_REALHOST=0"
 [[ $(id -u) == 0 ]] || skip_all "needs root (mmdebstrap --mode=root, mke2fs -d)"
 need_gb() { # need_gb DIR GB: free space
