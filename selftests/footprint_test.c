@@ -41,10 +41,9 @@
 #include <unistd.h>
 
 #include "cgpin.h"
-#include "ktap.h"
+#include "kselftest.h"
 #include "zmc_util.h"
 
-#define ARRAY_SIZE(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
 #define TRACING		"/sys/kernel/tracing"
 #define FP_CG		CG_ROOT "/zmc-footprint"
@@ -120,7 +119,7 @@ static const char *tracing_setup(void)
 	return "";
 }
 
-static enum ksft_result test_setup(void)
+static int test_setup(void)
 {
 	const char *why = "";
 
@@ -202,7 +201,7 @@ static void hold(int ready)
 }
 
 /* Steps 1 and 2: the zombies, made under trace. */
-static enum ksft_result test_zombies(void)
+static int test_zombies(void)
 {
 	char path[PATH_MAX], c;
 	double end;
@@ -493,7 +492,7 @@ static long long trace_lost(void)
 }
 
 /* Step 3, and the comparison. */
-static enum ksft_result test_truth(void)
+static int test_truth(void)
 {
 	struct totals t;
 	unsigned long long truth;
@@ -609,5 +608,5 @@ int main(int argc, char **argv)
 		if (ret)
 			ksft_print_msg("footprint: unload: %s\n", strerror(-ret));
 	}
-	return ksft_finished();
+	ksft_finished();
 }

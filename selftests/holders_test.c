@@ -41,10 +41,9 @@
 #include <unistd.h>
 
 #include "cgpin.h"
-#include "ktap.h"
+#include "kselftest.h"
 #include "zmc_util.h"
 
-#define ARRAY_SIZE(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
 #define HOLDERS_FILE	"/proc/zombiememcg_holders"
 #define HOLDERS_HEADER	"ID KIND BYTES PID COMM DETAIL"
@@ -277,7 +276,7 @@ static void live_holder(int wfd)
 	_exit(0);
 }
 
-static enum ksft_result test_setup(void)
+static int test_setup(void)
 {
 	struct stat st;
 
@@ -310,7 +309,7 @@ static enum ksft_result test_setup(void)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_non_root(void)
+static int test_non_root(void)
 {
 	int status;
 	pid_t pid = fork();
@@ -352,7 +351,7 @@ static int make_listener(void)
 }
 
 /* Make the three cgroups and their holders; remove two of them. */
-static enum ksft_result test_make(void)
+static int test_make(void)
 {
 	int rfd, i;
 	char c;
@@ -403,7 +402,7 @@ static enum ksft_result test_make(void)
 
 static struct holder hs[4096];
 
-static enum ksft_result test_sockets(void)
+static int test_sockets(void)
 {
 	static const char *const kinds[3] = { "tcp", "udp", "unix-stream" };
 	char want[3][32];
@@ -446,7 +445,7 @@ static enum ksft_result test_sockets(void)
 }
 
 /* The orphaned connection: one line, PID 0, no process holds it. */
-static enum ksft_result test_orphan(void)
+static int test_orphan(void)
 {
 	double end = now_secs() + POLL_SECS;
 	int n, i;
@@ -469,7 +468,7 @@ static enum ksft_result test_orphan(void)
 	return KSFT_FAIL;
 }
 
-static enum ksft_result test_live_absent(void)
+static int test_live_absent(void)
 {
 	int n = read_holders(hs, ARRAY_SIZE(hs)), i;
 
@@ -502,7 +501,7 @@ static bool names_file(const struct holder *h, const char *path, bool shmem)
 	       !!strstr(h->detail, " shmem ") == shmem;
 }
 
-static enum ksft_result check_file(const struct holder *h, int n, const char *path,
+static int check_file(const struct holder *h, int n, const char *path,
 				   bool shmem)
 {
 	int i;
@@ -525,7 +524,7 @@ static enum ksft_result check_file(const struct holder *h, int n, const char *pa
 }
 
 /* The page kinds of the page zombie, and their sum with "other". */
-static enum ksft_result test_pages(void)
+static int test_pages(void)
 {
 	unsigned long long file = 0, anon = 0, other = 0, child_anon = 0, sum;
 	struct row r;
@@ -616,7 +615,7 @@ static enum ksft_result test_pages(void)
 }
 
 /* zombiememcgstat --why names the files by their full paths. */
-static enum ksft_result test_tool_paths(void)
+static int test_tool_paths(void)
 {
 	static char out[1 << 16];
 	char cmd[PATH_MAX + 64], want[2][PATH_MAX];
@@ -705,7 +704,7 @@ static void drain_charge_caches(const char *cg)
  * With a reader keeping the file open (its scan done): the scan pins the
  * zombies while it runs, never after, so they are freed all the same.
  */
-static enum ksft_result test_freed(void)
+static int test_freed(void)
 {
 	double end = now_secs() + POLL_SECS;
 	int n, i, left, keep;
@@ -794,5 +793,5 @@ int main(int argc, char **argv)
 		if (ret)
 			ksft_print_msg("holders: unload: %s\n", strerror(-ret));
 	}
-	return ksft_finished();
+	ksft_finished();
 }

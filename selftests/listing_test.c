@@ -53,14 +53,13 @@
 #include <unistd.h>
 
 #include "cgpin.h"
-#include "ktap.h"
+#include "kselftest.h"
 #include "zmc_util.h"
 
 #ifndef DEBUGFS_MAGIC
 #define DEBUGFS_MAGIC	0x64626720
 #endif
 
-#define ARRAY_SIZE(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
 #define LIST_CG		CG_ROOT "/zmc-listing"
 #define NR_KEEP		50
@@ -777,7 +776,7 @@ static int make_keep(void)
 	return 0;
 }
 
-static enum ksft_result test_setup(void)
+static int test_setup(void)
 {
 	double t0 = now_secs(), t1;
 	int i;
@@ -916,7 +915,7 @@ static long shrink(int grown)
 }
 
 /* Grow to @target zombies, then free them in batches, readers reading. */
-static enum ksft_result test_churn(void)
+static int test_churn(void)
 {
 	int grown, ok = 1;
 	long dying;
@@ -982,7 +981,7 @@ static void report_readers(void)
 	}
 }
 
-static enum ksft_result test_no_dups(void)
+static int test_no_dups(void)
 {
 	unsigned long dup_reads = 0, reads = 0, bad = 0;
 	int i, ph;
@@ -1006,7 +1005,7 @@ static enum ksft_result test_no_dups(void)
 	return reads ? KSFT_PASS : KSFT_FAIL;
 }
 
-static enum ksft_result test_all_kept(void)
+static int test_all_kept(void)
 {
 	unsigned long miss_reads = 0, reads = 0;
 	int i, ph;
@@ -1029,7 +1028,7 @@ static enum ksft_result test_all_kept(void)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_enough_reads(void)
+static int test_enough_reads(void)
 {
 	int i;
 
@@ -1068,7 +1067,7 @@ static void list_left(void)
 	free_rows(&rs);
 }
 
-static enum ksft_result test_dying_back(void)
+static int test_dying_back(void)
 {
 	double t0 = now_secs();
 	long dying;
@@ -1143,5 +1142,5 @@ int main(int argc, char **argv)
 	if (list_dir >= 0)
 		rmdir(LIST_CG);
 	ksft_print_msg("listing: total %.1f s\n", now_secs() - t0);
-	return ksft_finished();
+	ksft_finished();
 }

@@ -32,10 +32,9 @@
 #include <unistd.h>
 
 #include "cgpin.h"
-#include "ktap.h"
+#include "kselftest.h"
 #include "zmc_util.h"
 
-#define ARRAY_SIZE(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
 #define P_ROOT		CG_ROOT "/zmc-paths"
 #define P_REL		"/zmc-paths"
@@ -54,7 +53,7 @@ static pid_t pinners[2];
 static char made[64][PATH_MAX];
 static int nr_made;
 
-static enum ksft_result test_setup(void)
+static int test_setup(void)
 {
 	if (v2_memory(no_run, sizeof(no_run)))
 		return KSFT_SKIP;
@@ -150,7 +149,7 @@ static void escape_path(const char *s, char *out, size_t size)
 	out[n] = '\0';
 }
 
-static enum ksft_result test_deep(void)
+static int test_deep(void)
 {
 	static const char *const odd[] = { " ", "\t", "\\", "x" };
 	char rel[PATH_MAX], esc[PATH_MAX * 2];
@@ -177,7 +176,7 @@ static enum ksft_result test_deep(void)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_long(void)
+static int test_long(void)
 {
 	char rel[PATH_MAX], name[NAME_MAX + 1];
 	size_t len = snprintf(rel, sizeof(rel), "%s/long", P_REL);
@@ -229,11 +228,11 @@ static bool in_slabinfo(void)
 	return found;
 }
 
-static enum ksft_result test_record_bytes(void)
+static int test_record_bytes(void)
 {
 	char rel[256], dir[512];
 	long long records, rb, tb, obj, slot;
-	enum ksft_result ret = KSFT_PASS;
+	int ret = KSFT_PASS;
 	struct stats st;
 	double per;
 	int i, base = nr_made;
@@ -328,5 +327,5 @@ int main(int argc, char **argv)
 		if (ret)
 			ksft_print_msg("paths: unload: %s\n", strerror(-ret));
 	}
-	return ksft_finished();
+	ksft_finished();
 }

@@ -37,10 +37,9 @@
 #include <unistd.h>
 
 #include "cgpin.h"
-#include "ktap.h"
+#include "kselftest.h"
 #include "zmc_util.h"
 
-#define ARRAY_SIZE(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
 #define V1_ROOT		"/tmp/zmc-v1-memory"
 #define SWAP_MNT	"/tmp/zmc-swap"
@@ -121,7 +120,7 @@ static void mount_v1(void)
 }
 
 /* Swap on, and swap accounted to memory cgroups; else why not. */
-static enum ksft_result test_swap_on(void)
+static int test_swap_on(void)
 {
 	if (swap_device(swap_dev, sizeof(swap_dev))) {
 		snprintf(no_swap, sizeof(no_swap),
@@ -145,7 +144,7 @@ static enum ksft_result test_swap_on(void)
 }
 
 /* The cgroup's tmpfs pages, pushed out to swap by reclaim. */
-static enum ksft_result test_swapped_out(void)
+static int test_swapped_out(void)
 {
 	long long swapped = -1, cur;
 	int i, ret, status;
@@ -209,7 +208,7 @@ static enum ksft_result test_swapped_out(void)
 }
 
 /* Removed, the cgroup is a zombie whose SWAP is what it had swapped. */
-static enum ksft_result test_swap_listed(void)
+static int test_swap_listed(void)
 {
 	double end = now_secs() + POLL_SECS;
 	struct row r;
@@ -260,7 +259,7 @@ static bool slots_cache(void)
 }
 
 /* Once the file is deleted, its swap is uncharged (but for that cache). */
-static enum ksft_result test_swap_uncharged(void)
+static int test_swap_uncharged(void)
 {
 	double end = now_secs() + POLL_SECS;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -300,7 +299,7 @@ static enum ksft_result test_swap_uncharged(void)
  * from 6.15 at once, before once the slot caches are returned (swapoff
  * drains them; the device is then swapped on again).
  */
-static enum ksft_result test_freed_with_swap(void)
+static int test_freed_with_swap(void)
 {
 	double end = now_secs() + POLL_SECS;
 	int found;
@@ -364,5 +363,5 @@ int main(int argc, char **argv)
 		if (ret)
 			ksft_print_msg("swap: unload: %s\n", strerror(-ret));
 	}
-	return ksft_finished();
+	ksft_finished();
 }

@@ -29,10 +29,9 @@
 #include <unistd.h>
 
 #include "cgpin.h"
-#include "ktap.h"
+#include "kselftest.h"
 #include "zmc_util.h"
 
-#define ARRAY_SIZE(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
 #define V1_ROOT		"/tmp/zmc-v1-memory"
 #define V1_DIR		V1_ROOT "/zmc-v1"
@@ -45,7 +44,7 @@ static bool loaded_here, v1_mounted, tmp_mounted;
 static char no_run[200];
 static unsigned long long ids[2];
 
-static enum ksft_result test_setup(void)
+static int test_setup(void)
 {
 	if (mount_memory_v1(V1_ROOT, no_run, sizeof(no_run))) {
 		snprintf(diag, sizeof(diag), "%s", no_run);
@@ -114,7 +113,7 @@ static int wait_row(unsigned long long id, struct row *r)
 	return found > 0 ? 0 : -1;
 }
 
-static enum ksft_result check_row(const struct row *r, const char *path)
+static int check_row(const struct row *r, const char *path)
 {
 	ksft_print_msg("v1: %llu %ld %s %llu %s\n", r->id, r->pid, r->comm, r->charged,
 		       r->path);
@@ -127,7 +126,7 @@ static enum ksft_result check_row(const struct row *r, const char *path)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_plain(void)
+static int test_plain(void)
 {
 	struct row r;
 
@@ -137,7 +136,7 @@ static enum ksft_result test_plain(void)
 	return check_row(&r, "/zmc-v1/plain");
 }
 
-static enum ksft_result test_renamed(void)
+static int test_renamed(void)
 {
 	struct row r;
 
@@ -148,7 +147,7 @@ static enum ksft_result test_renamed(void)
 }
 
 /* Their pages gone, the zombies are freed and leave the listing. */
-static enum ksft_result test_freed(void)
+static int test_freed(void)
 {
 	double end = now_secs() + POLL_SECS;
 	int left, i;
@@ -199,5 +198,5 @@ int main(int argc, char **argv)
 	/* Zombies may still hold the hierarchy: a lazy unmount. */
 	if (v1_mounted)
 		umount2(V1_ROOT, MNT_DETACH);
-	return ksft_finished();
+	ksft_finished();
 }

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "cgpin.h"
-#include "ktap.h"
+#include "kselftest.h"
 
 #define CG_ROOT		"/sys/fs/cgroup"
 #define PROC_FILE	"/proc/zombiememcg"
@@ -625,22 +625,33 @@ static inline long count_rows(const char *header)
 /* A test: its TAP name, and what runs it (it may fill diag). */
 struct zmc_test {
 	const char *name;
-	enum ksft_result (*fn)(void);
+	int (*fn)(void);
 };
 
 /*
- * Run @t and print its result: diag, which the test filled, is printed
- * before a failure and is the reason of a skip.
+ * Run @t and print its result, as test_memcontrol.c's main() does: diag,
+ * which the test filled, is printed before a failure and is the reason of
+ * a skip.
  */
 static inline void zmc_run_test(const struct zmc_test *t)
 {
-	enum ksft_result res;
+	int res;
 
 	diag[0] = '\0';
 	res = t->fn();
-	if (res == KSFT_FAIL && diag[0])
-		ksft_print_msg("%s\n", diag);
-	ksft_test_result(res, t->name, res == KSFT_SKIP ? diag : NULL);
+	switch (res) {
+	case KSFT_PASS:
+		ksft_test_result_pass("%s\n", t->name);
+		break;
+	case KSFT_SKIP:
+		ksft_test_result_skip("%s: %s\n", t->name, diag);
+		break;
+	default:
+		if (diag[0])
+			ksft_print_msg("%s\n", diag);
+		ksft_test_result_fail("%s\n", t->name);
+		break;
+	}
 }
 
 /* Run @n tests, or skip each with @no_run once it says why they cannot run. */
@@ -650,7 +661,7 @@ static inline void zmc_run_tests(const struct zmc_test *tests, int n, const char
 
 	for (i = 0; i < n; i++) {
 		if (no_run[0])
-			ksft_test_result(KSFT_SKIP, tests[i].name, no_run);
+			ksft_test_result_skip("%s: %s\n", tests[i].name, no_run);
 		else
 			zmc_run_test(&tests[i]);
 	}

@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 #include "cgpin.h"
-#include "ktap.h"
+#include "kselftest.h"
 #include "zmc_util.h"
 
 #ifndef DEBUGFS_MAGIC
@@ -49,7 +49,6 @@
 /* Bound of every wait: TCG emulation is slow, a healthy kernel is not. */
 #define POLL_SECS	60
 
-#define ARRAY_SIZE(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
 struct holder {
 	const char *comm;
@@ -239,7 +238,7 @@ static struct holder pre[4], pre_alive;
 static long dying_at_load = -1;
 
 /* Before the module is loaded: zombies, and a pinned cgroup still alive. */
-static enum ksft_result test_make_predating(void)
+static int test_make_predating(void)
 {
 	char cg[PATH_MAX];
 	int i;
@@ -259,7 +258,7 @@ static enum ksft_result test_make_predating(void)
 	return KSFT_PASS;
 }
 
-static enum ksft_result check_unknown_creator(struct holder *h,
+static int check_unknown_creator(struct holder *h,
 					      const char *flags)
 {
 	struct row r;
@@ -276,7 +275,7 @@ static enum ksft_result check_unknown_creator(struct holder *h,
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_predating_listed(void)
+static int test_predating_listed(void)
 {
 	int i;
 
@@ -288,14 +287,14 @@ static enum ksft_result test_predating_listed(void)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_oracle_at_load(void)
+static int test_oracle_at_load(void)
 {
 	/* Every zombie the kernel had when the module came is listed. */
 	return wait_oracle(dying_at_load > ARRAY_SIZE(pre) ? dying_at_load :
 			   ARRAY_SIZE(pre)) ? KSFT_PASS : KSFT_FAIL;
 }
 
-static enum ksft_result test_removed_after_load(void)
+static int test_removed_after_load(void)
 {
 	if (rmdir(pre_alive.cg)) {
 		fail_msg("rmdir %s: %s", cg_rel(pre_alive.cg), strerror(errno));
@@ -305,7 +304,7 @@ static enum ksft_result test_removed_after_load(void)
 	return check_unknown_creator(&pre_alive, "-");
 }
 
-static enum ksft_result test_load(void)
+static int test_load(void)
 {
 	int ret;
 
@@ -318,7 +317,7 @@ static enum ksft_result test_load(void)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_interfaces(void)
+static int test_interfaces(void)
 {
 	struct stat st;
 	char buf[64];
@@ -342,7 +341,7 @@ static enum ksft_result test_interfaces(void)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_default_threshold(void)
+static int test_default_threshold(void)
 {
 	long long v = read_number(THRESH_FILE);
 
@@ -401,15 +400,15 @@ static void test_bad_writes(const char *file, const char *what)
 		if (before != 42 || !refused || after != 42) {
 			ksft_print_msg("before %lld, write %zd (%s), after %lld\n",
 				       before, n, strerror(ret), after);
-			ksft_test_result(KSFT_FAIL, name, NULL);
+			ksft_test_result_fail("%s\n", name);
 		} else {
-			ksft_test_result(KSFT_PASS, name, NULL);
+			ksft_test_result_pass("%s\n", name);
 		}
 	}
 }
 
 /* The parameter sets the listing's threshold; debugfs reads it back. */
-static enum ksft_result test_param_threshold(void)
+static int test_param_threshold(void)
 {
 	if (write_line(PARAM_THRESH_FILE, "45\n") || read_number(THRESH_FILE) != 45 ||
 	    read_number(PARAM_THRESH_FILE) != 45 || set_threshold("7") ||
@@ -421,7 +420,7 @@ static enum ksft_result test_param_threshold(void)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_good_writes(void)
+static int test_good_writes(void)
 {
 	if (set_threshold("3600\n") || read_number(THRESH_FILE) != 3600 ||
 	    set_threshold("0") || read_number(THRESH_FILE) != 0) {
@@ -431,7 +430,7 @@ static enum ksft_result test_good_writes(void)
 	return KSFT_PASS;
 }
 
-static enum ksft_result check_zombie_row(struct holder *h)
+static int check_zombie_row(struct holder *h)
 {
 	struct row r;
 
@@ -445,7 +444,7 @@ static enum ksft_result check_zombie_row(struct holder *h)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_zombie_appears(void)
+static int test_zombie_appears(void)
 {
 	if (set_threshold("0"))
 		return KSFT_FAIL;
@@ -459,7 +458,7 @@ static enum ksft_result test_zombie_appears(void)
 	return check_zombie_row(&zombie);
 }
 
-static enum ksft_result test_age_grows(void)
+static int test_age_grows(void)
 {
 	struct row r1 = { 0 }, r2;
 	double end;
@@ -480,7 +479,7 @@ static enum ksft_result test_age_grows(void)
 	return KSFT_FAIL;
 }
 
-static enum ksft_result test_charged(void)
+static int test_charged(void)
 {
 	struct row r;
 
@@ -506,7 +505,7 @@ static enum ksft_result test_charged(void)
  * at offline, so they are uncharged from the parent and the zombie's
  * counter stays frozen at its value at offline.
  */
-static enum ksft_result test_charged_after_delete(void)
+static int test_charged_after_delete(void)
 {
 	struct row r;
 	double end = now_secs() + POLL_SECS;
@@ -537,7 +536,7 @@ static enum ksft_result test_charged_after_delete(void)
 	return KSFT_FAIL;
 }
 
-static enum ksft_result test_swap(void)
+static int test_swap(void)
 {
 	struct row r;
 
@@ -582,7 +581,7 @@ static bool footprint_ref(unsigned long long *bytes, long *cpus)
 	return p && sscanf(p, "zmc.footprint_ref=%llu@%ld", bytes, cpus) == 2;
 }
 
-static enum ksft_result test_footprint(void)
+static int test_footprint(void)
 {
 	struct row r;
 
@@ -600,7 +599,7 @@ static enum ksft_result test_footprint(void)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_footprint_scales(void)
+static int test_footprint_scales(void)
 {
 	unsigned long long ref_bytes;
 	long ref_cpus, cpus = possible_cpus();
@@ -629,7 +628,7 @@ static enum ksft_result test_footprint_scales(void)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_threshold_hides(void)
+static int test_threshold_hides(void)
 {
 	if (set_threshold("3600"))
 		return KSFT_FAIL;
@@ -642,7 +641,7 @@ static enum ksft_result test_threshold_hides(void)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_live_not_listed(void)
+static int test_live_not_listed(void)
 {
 	const char *live = TEST_CG "/app.slice/live.scope";
 	struct rows rs;
@@ -673,7 +672,7 @@ static enum ksft_result test_live_not_listed(void)
  * The kernel refuses newlines in cgroup names, so PATH is tested with space,
  * tab and backslash, and COMM (which may hold anything) with all four.
  */
-static enum ksft_result test_escaping(void)
+static int test_escaping(void)
 {
 	const char *want_path = "/zmc/odd\\040name\\011tab\\134slash";
 	const char *want_comm = "a\\040b\\011c\\012d\\134e";
@@ -700,7 +699,7 @@ static enum ksft_result test_escaping(void)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_non_root(void)
+static int test_non_root(void)
 {
 	int status;
 	pid_t pid = fork();
@@ -725,7 +724,7 @@ static enum ksft_result test_non_root(void)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_freed(void)
+static int test_freed(void)
 {
 	if (!zombie.pid) {
 		fail_msg("no zombie from the earlier test");
@@ -875,7 +874,7 @@ static bool stats_agree(void)
  * listing (threshold 0) with the kernel's count of dying memcgs until both
  * settle.
  */
-static enum ksft_result test_oracle(void)
+static int test_oracle(void)
 {
 	char cg[PATH_MAX];
 	int i;
@@ -905,7 +904,7 @@ static enum ksft_result test_oracle(void)
  * Then one listing and one read of the stats file, and the kernel's count
  * once more, which must not have moved.
  */
-static enum ksft_result test_stats_totals(void)
+static int test_stats_totals(void)
 {
 	unsigned long long charged = 0, footprint = 0;
 	size_t i, flagged = 0, by_creator = 0, unknown = 0;
@@ -1037,7 +1036,7 @@ static size_t tool_rows(const struct lines *l)
 }
 
 /* Run the tool with @args and check it prints @want table rows. */
-static enum ksft_result tool_expect_rows(const char *args, size_t want)
+static int tool_expect_rows(const char *args, size_t want)
 {
 	struct lines l;
 	size_t got;
@@ -1054,7 +1053,7 @@ static enum ksft_result tool_expect_rows(const char *args, size_t want)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_tool_table(void)
+static int test_tool_table(void)
 {
 	struct rows rs;
 	struct lines l;
@@ -1126,7 +1125,7 @@ static void json_escape(const char *in, char *out, size_t size)
 	out[o] = '\0';
 }
 
-static enum ksft_result test_tool_json(void)
+static int test_tool_json(void)
 {
 	char want[3][PATH_MAX * 2 + 32], esc[PATH_MAX * 2];
 	struct rows rs;
@@ -1172,12 +1171,12 @@ static enum ksft_result test_tool_json(void)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_tool_filters(void)
+static int test_tool_filters(void)
 {
 	char args[128];
 	struct rows rs;
 	size_t i, by_pid = 0, by_comm = 0;
-	enum ksft_result res = KSFT_FAIL;
+	int res = KSFT_FAIL;
 
 	if (!wait_quiescent())
 		return KSFT_FAIL;
@@ -1230,9 +1229,9 @@ static int kprobes_arm(bool on)
  * row for a freed memcg, agrees with the kernel's count, and shows the
  * unseen cgroup with its creator unknown and FLAGS p.
  */
-static enum ksft_result test_probes_disarmed(void)
+static int test_probes_disarmed(void)
 {
-	enum ksft_result res = KSFT_FAIL;
+	int res = KSFT_FAIL;
 	struct holder gone[6] = { }, unseen = { };
 	unsigned long long ids[ARRAY_SIZE(gone)];
 	char cg[PATH_MAX];
@@ -1305,7 +1304,7 @@ out:
 	return res;
 }
 
-static enum ksft_result test_unload_with_zombies(void)
+static int test_unload_with_zombies(void)
 {
 	long rows = count_rows(ZMC_HEADER);
 	int ret;
@@ -1327,7 +1326,7 @@ static enum ksft_result test_unload_with_zombies(void)
 }
 
 /* The walk at load finds the zombies that died before it. */
-static enum ksft_result test_reload(void)
+static int test_reload(void)
 {
 	int ret = load_module();
 
@@ -1355,7 +1354,7 @@ static void release_all(void)
  * Free every zombie made before the reload: the kernel's count falls back
  * to what it was before the first load, and none of their IDs is listed.
  */
-static enum ksft_result test_old_zombies_freed(void)
+static int test_old_zombies_freed(void)
 {
 	unsigned long long ids[ARRAY_SIZE(held)];
 	size_t j, n = 0;
@@ -1383,7 +1382,7 @@ static enum ksft_result test_old_zombies_freed(void)
 	return n ? KSFT_PASS : (fail_msg("no zombie was made before the reload"), KSFT_FAIL);
 }
 
-static enum ksft_result test_final_unload(void)
+static int test_final_unload(void)
 {
 	int ret = unload_module();
 
@@ -1394,7 +1393,7 @@ static enum ksft_result test_final_unload(void)
 	return KSFT_PASS;
 }
 
-static enum ksft_result test_dmesg_clean(void)
+static int test_dmesg_clean(void)
 {
 	static const char * const bad[] = {
 		"WARNING:", "BUG:", "Oops", "general protection",
@@ -1465,9 +1464,9 @@ static void storm_child(int id, int wfd)
  * middle of it: afterwards every dying memcg is listed once; once their
  * pins are gone no record is left.
  */
-static enum ksft_result test_storm(void)
+static int test_storm(void)
 {
-	enum ksft_result res = KSFT_FAIL;
+	int res = KSFT_FAIL;
 	pid_t kids[2] = { 0, 0 };
 	int pfd[2], i, ret;
 	char c;
@@ -1529,9 +1528,9 @@ out:
  * listed comes from the kernel), 3 with their creator and 3 without, whose
  * records were refused.  Reloaded without the bound, all are listed.
  */
-static enum ksft_result test_max_records(void)
+static int test_max_records(void)
 {
-	enum ksft_result res = KSFT_FAIL;
+	int res = KSFT_FAIL;
 	struct holder h[6] = { };
 	char cg[PATH_MAX];
 	int i, known, unknown, ret = 0;
@@ -1602,7 +1601,7 @@ out:
  * tier's kernel does).  A scan now, then no unreferenced object whose
  * backtrace names the module.
  */
-static enum ksft_result test_kmemleak(void)
+static int test_kmemleak(void)
 {
 	static char buf[1 << 20];
 	int fd = open("/sys/kernel/debug/kmemleak", O_RDWR);
@@ -1724,5 +1723,5 @@ int main(int argc, char **argv)
 	test_bad_writes(PARAM_THRESH_FILE, "parameter");
 	run(tests_after, ARRAY_SIZE(tests_after));
 	release_all();
-	return ksft_finished();
+	ksft_finished();
 }

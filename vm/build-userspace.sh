@@ -2,7 +2,11 @@
 # Build the guest's static user-space binaries on the host (kernel-independent):
 #   $ZMC_BUILD_DIR/bin/zombiememcgstat   from tools/      (make STATIC=1 O=...)
 #   $ZMC_BUILD_DIR/selftests/            from selftests/  (make OUTPUT=...),
-#                                        must hold run.sh (TAP on stdout)
+#                                        must hold run.sh (TAP on stdout);
+#                                        the kernel's kselftest.h from
+#                                        scripts/ksrc.sh (KSFT_DIR=)
+# ZMC_SELFTESTS=helpers builds only the selftests' helpers (zmc_pin: the
+# demo's pinner), which need no kernel source file.
 # A top-level `make vm-userspace BUILD_DIR=...` target, if the Makefile has
 # one, replaces both steps.
 set -euo pipefail
@@ -22,8 +26,13 @@ else
 fi
 if [[ -f $ZMC_REPO/selftests/Makefile ]]; then
 	rm -rf "$b/selftests"
-	make -C "$ZMC_REPO/selftests" OUTPUT="$b/selftests" -j"${ZMC_JOBS:-$(nproc)}"
-	[[ -x $b/selftests/run.sh ]] || die "selftests build left no $b/selftests/run.sh"
+	if [[ ${ZMC_SELFTESTS:-all} == helpers ]]; then
+		make -C "$ZMC_REPO/selftests" OUTPUT="$b/selftests" helpers
+	else
+		ksft=$("$ZMC_REPO/scripts/ksrc.sh")/tools/testing/selftests
+		make -C "$ZMC_REPO/selftests" OUTPUT="$b/selftests" KSFT_DIR="$ksft" -j"${ZMC_JOBS:-$(nproc)}"
+		[[ -x $b/selftests/run.sh ]] || die "selftests build left no $b/selftests/run.sh"
+	fi
 else
 	log "warning: no selftests/Makefile: the guest has only what is in $b/selftests"
 fi

@@ -12,7 +12,7 @@ t0=$(date +%s)
 mkdir -p "$ZMC_BUILD_DIR/$kernel"
 zmc_host_deps
 "$ZMC_VM_DIR/kernels.sh" "$kernel"
-"$ZMC_VM_DIR/build-userspace.sh" >"$ZMC_BUILD_DIR/userspace.log" 2>&1 || {
+ZMC_SELFTESTS=helpers "$ZMC_VM_DIR/build-userspace.sh" >"$ZMC_BUILD_DIR/userspace.log" 2>&1 || {
 	tail -n 30 "$ZMC_BUILD_DIR/userspace.log" >&2
 	die "user-space build failed"
 }

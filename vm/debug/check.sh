@@ -127,8 +127,9 @@ programs() {
 	fi
 	rm -rf "$b/extra"
 	mkdir -p "$x"
-	gcc -static -O2 -g -Wall -Wextra -Wno-format-truncation -Werror=implicit-function-declaration \
-		-I"$ZMC_REPO/selftests" -o "$x/zmc_debug" "$ZMC_VM_DIR/debug/guest/zmc_debug.c" || return 1
+	ksft=$("$ZMC_REPO/scripts/ksrc.sh")/tools/testing/selftests || return 1
+	gcc -static -O2 -g -Wall -Wextra -Wno-sign-compare -Wno-format-truncation -Werror=implicit-function-declaration \
+		-I"$ksft" -I"$ZMC_REPO/selftests" -o "$x/zmc_debug" "$ZMC_VM_DIR/debug/guest/zmc_debug.c" || return 1
 	install -m 0755 "$ZMC_VM_DIR/debug/guest/run.sh" "$x/run.sh"
 }
 if ! timed programs programs >"$results/$name-programs.log" 2>&1; then

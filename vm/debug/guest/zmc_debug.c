@@ -52,7 +52,7 @@
 #include <unistd.h>
 
 #include "cgpin.h"
-#include "ktap.h"
+#include "kselftest.h"
 #include "zmc_util.h"
 
 #define FAILSLAB	"/sys/kernel/debug/failslab"
@@ -166,7 +166,7 @@ static void result(bool ok, int idx)
 		name = plan_done < plan_total ? plan_names[plan_done] : name;
 	}
 	plan_done++;
-	ksft_test_result(ok ? KSFT_PASS : KSFT_FAIL, name, NULL);
+	ksft_test_result(ok, "%s\n", name);
 	if (!ok && diag[0])
 		msg("%s\n", diag);
 	diag[0] = '\0';
@@ -179,14 +179,14 @@ static int abandon(const char *why)
 		msg("%s; %d test(s) of the plan not run\n", why,
 		    plan_total - plan_done);
 	while (plan_done < plan_total)
-		ksft_test_result(KSFT_FAIL, plan_names[plan_done++], NULL);
+		ksft_test_result_fail("%s\n", plan_names[plan_done++]);
 	return 1;
 }
 
 static int finished(void)
 {
 	abandon("ended early");
-	return ksft_counts[KSFT_FAIL] ? 1 : 0;
+	return ksft_get_fail_cnt() ? 1 : 0;
 }
 
 /* ------------------------------------------------------------ listing */
