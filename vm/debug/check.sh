@@ -340,9 +340,11 @@ while IFS= read -r line; do
 		rest=${BASH_REMATCH[2]} isnot=${BASH_REMATCH[1]}
 		ran=$((ran + 1))
 		case $cur in selftests) label="$cur: $rest" ;; *) label=$rest ;; esac
-		if [[ $rest =~ ^(.*[^\ ])\ *#\ *[Ss][Kk][Ii][Pp]\ *(.*)$ ]]; then
-			case $cur in selftests) label="$cur: ${BASH_REMATCH[1]}" ;; *) label=${BASH_REMATCH[1]} ;; esac
-			tap skip "$label" "${BASH_REMATCH[2]}"
+		# "ok N NAME # SKIP REASON", or kselftest.h's "ok N # SKIP NAME: REASON"
+		if [[ $rest =~ ^(.*[^\ ])?\ *#\ *[Ss][Kk][Ii][Pp]\ *(.*)$ ]]; then
+			label=${BASH_REMATCH[1]:-skipped} why=${BASH_REMATCH[2]}
+			case $cur in selftests) label="$cur: $label" ;; esac
+			tap skip "$label" "$why"
 		elif [[ -n $isnot ]]; then
 			tap notok "$label"; notoks=$((notoks + 1))
 		else
