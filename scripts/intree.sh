@@ -3,7 +3,7 @@
 # Drop the module into a kernel source tree, to build it in-tree.
 #   scripts/intree.sh KSRC [DIR]      DIR: mm/zombiememcg (default) or
 #                                     samples/zombiememcg, relative to KSRC
-# Copies module/'s Kbuild, Kconfig and sources to KSRC/DIR, and hooks them in
+# Copies module/'s Kbuild, Kconfig, compat.mk and sources to KSRC/DIR, and hooks them in
 # the parent directory: `source "DIR/Kconfig"` at the end of its Kconfig,
 # `obj-$(CONFIG_ZOMBIEMEMCG) += zombiememcg/` at the end of its Makefile
 # (each once: running it again refreshes the sources only). Then configure
@@ -26,7 +26,7 @@ name=$(basename "$dir")
 
 rm -rf "${ksrc:?}/$dir"
 mkdir -p "$ksrc/$dir"
-(cd "$repo/module" && find . -type f \( -name Kbuild -o -name Kconfig -o -name '*.[ch]' \) ! -name '*.mod.c' -print0 |
+(cd "$repo/module" && find . -type f \( -name Kbuild -o -name Kconfig -o -name '*.mk' -o -name '*.[ch]' \) ! -name '*.mod.c' -print0 |
 	tar --null -T - -cf -) | tar -C "$ksrc/$dir" -xf -
 
 src_line="source \"$dir/Kconfig\""
