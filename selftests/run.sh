@@ -19,7 +19,7 @@
 # With /lib/modules-vm/brd.ko it swaps on a RAM disk first (for swap_test).
 # zombiememcg_test runs twice: as is (kprobes), then with the module loaded
 # with probe=fprobe (ZMC_MODULE_PARAMS), its results tagged [probe=fprobe];
-# skipped, with the reason, where the module does not load so (no fprobe).
+# skipped, with the reason, where the module does not load so (no fprobe, or built in).
 # run.sh --plan prints the number of tests and exits.
 dir=$(cd "$(dirname "$0")" && pwd)
 module=${ZMC_MODULE:-/lib/zombiememcg/zombiememcg.ko}
@@ -104,6 +104,12 @@ disk_modules() {
 	return 0
 }
 
+# zmc_builtin: the module is built into the kernel (CONFIG_ZOMBIEMEMCG=y): its
+# parameters in /sys/module, but not a loaded module's initstate.
+zmc_builtin() {
+	[ -d /sys/module/zombiememcg/parameters ] && [ ! -e /sys/module/zombiememcg/initstate ]
+}
+
 # run_fprobe PROG ARGS...: PROG again, the module loaded with probe=fprobe;
 # where it does not load so, each of PROG's tests a skip with the reason.
 run_fprobe() {
@@ -113,7 +119,9 @@ run_fprobe() {
 	case $n in '' | *[!0-9]*) n=1 ;; esac
 	# left loaded by a failed first run: the load below would fail
 	grep -qs '^zombiememcg ' /proc/modules && rmmod zombiememcg
-	if out=$(insmod "$module" probe=fprobe 2>&1); then
+	if zmc_builtin; then
+		why="the module is built into the kernel (CONFIG_ZOMBIEMEMCG=y): it cannot be loaded again with probe=fprobe"
+	elif out=$(insmod "$module" probe=fprobe 2>&1); then
 		rmmod zombiememcg
 		tag="[probe=fprobe]"
 		export ZMC_MODULE_PARAMS=probe=fprobe
@@ -121,9 +129,10 @@ run_fprobe() {
 		unset ZMC_MODULE_PARAMS
 		tag=
 		return
+	else
+		why=$(dmesg | sed -n 's/.*zombiememcg: \(probe=fprobe.*\)/\1/p' | tail -n1)
+		[ -n "$why" ] || why="the module does not load with probe=fprobe: $(echo "$out" | tail -n1)"
 	fi
-	why=$(dmesg | sed -n 's/.*zombiememcg: \(probe=fprobe.*\)/\1/p' | tail -n1)
-	[ -n "$why" ] || why="the module does not load with probe=fprobe: $(echo "$out" | tail -n1)"
 	echo "# selftests: $prog (probe=fprobe)"
 	i=1
 	while [ $i -le "$n" ]; do

@@ -275,12 +275,30 @@ static inline int mount_memory_v1(const char *dir, char *why, size_t size)
 }
 
 /*
+ * The module built into the kernel (CONFIG_ZOMBIEMEMCG=y, the debug tier's
+ * "builtin" boot): /sys/module/ has its parameters, but not the files of a
+ * loaded module (initstate, refcnt).  It was there before any cgroup of the
+ * tests, and it cannot be unloaded or loaded again.
+ */
+static inline bool zmc_builtin(void)
+{
+	return !access("/sys/module/" MODULE_NAME "/parameters", F_OK) &&
+	       access("/sys/module/" MODULE_NAME "/initstate", F_OK);
+}
+
+#define ZMC_BUILTIN_WHY	"the module is built into the kernel (CONFIG_ZOMBIEMEMCG=y): " \
+			"it cannot be loaded, unloaded or loaded again"
+
+/*
  * Load module_path with the parameters @params, after those of
  * $ZMC_MODULE_PARAMS if set (selftests/run.sh: probe=fprobe for a second
  * run of a program); 0 or -errno.
  */
 static inline int load_module_params(const char *params)
 {
+	if (zmc_builtin())
+		return -EEXIST;
+
 	const char *env = getenv("ZMC_MODULE_PARAMS");
 	char all[512];
 	int fd, ret;
@@ -306,6 +324,9 @@ static inline int load_module(void)
 
 static inline int unload_module(void)
 {
+	if (zmc_builtin())
+		return -EPERM;
+
 	return syscall(SYS_delete_module, MODULE_NAME, O_NONBLOCK) ? -errno : 0;
 }
 
@@ -622,11 +643,18 @@ static inline long count_rows(const char *header)
 
 /* ---- running tests ---- */
 
-/* A test: its TAP name, and what runs it (it may fill diag). */
+/*
+ * A test: its TAP name, what runs it (it may fill diag), and whether it
+ * loads or unloads the module or needs cgroups older than the module's
+ * load (ZMC_LOADS): those skip where the module is built in.
+ */
 struct zmc_test {
 	const char *name;
 	int (*fn)(void);
+	bool loads;
 };
+
+#define ZMC_LOADS	true
 
 /*
  * Run @t and print its result, as test_memcontrol.c's main() does: diag,
@@ -638,6 +666,10 @@ static inline void zmc_run_test(const struct zmc_test *t)
 	int res;
 
 	diag[0] = '\0';
+	if (t->loads && zmc_builtin()) {
+		ksft_test_result_skip("%s: %s\n", t->name, ZMC_BUILTIN_WHY);
+		return;
+	}
 	res = t->fn();
 	switch (res) {
 	case KSFT_PASS:

@@ -13,6 +13,8 @@
 #      ZMC_TIMEOUT-120)  ZMC_SMP (2)  ZMC_MEM (1G)  ZMC_QEMU_CPU (qemu64,+rdrand)
 #      ZMC_APPEND (extra kernel args)  ZMC_INITRD  ZMC_STREAM=1 (print the
 #      guest output live)  ZMC_QEMU_EXTRA (extra QEMU args, blank-separated)
+#      ZMC_KERNEL_IMAGE (another bzImage of the same kernel release, e.g. the
+#      debug tier's one with the module built in)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -35,7 +37,7 @@ console=(-serial "file:$dir/console.log")
 qemu=(qemu-system-x86_64 -accel "tcg,thread=single" -m "${ZMC_MEM:-1G}" -smp "${ZMC_SMP:-2}"
 	-display none -vga none -nic none -no-reboot
 	"${console[@]}" -serial "file:$dir/ttyS1.log"
-	-kernel "$ZMC_VMLINUZ" -initrd "$initrd"
+	-kernel "${ZMC_KERNEL_IMAGE:-$ZMC_VMLINUZ}" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 zmc.mode=$mode zmc.timeout=$gtmo ${ZMC_APPEND:-}")
 # RDRAND seeds the guest's crng at boot: without it getrandom() blocks and
 # %p/%pK print "(____ptrval____)".

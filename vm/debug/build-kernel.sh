@@ -20,7 +20,9 @@
 # boot.sh).
 # Exit: 0 ready; 1 error; 3 not enough disk space (the caller may skip).
 # Env: ZMC_JOBS (make -j, default nproc), ZMC_DEBUG_MIN_FREE_MB (6000),
-#      ZMC_DEBUG_KEEP_WORK=1 (keep the source and object trees of the build)
+#      ZMC_DEBUG_KEEP_WORK=1 (keep the source and object trees of the build;
+#      kept anyway for the series of ZMC_DEBUG_BUILTIN, default 6.12, whose
+#      trees vm/debug/build-builtin.sh takes to build the module in)
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 
@@ -151,7 +153,7 @@ cp "$obj/include/config/kernel.release" "$out/kernel.release"
 cp "$work/build.log" "$out/build.log"
 echo "$pkg=$ver" >"$out/source"
 # The .deb stays (one version): scripts/checkpatch.sh reuses it.
-[[ ${ZMC_DEBUG_KEEP_WORK:-0} == 1 ]] || rm -rf "$work"
+[[ ${ZMC_DEBUG_KEEP_WORK:-0} == 1 || " ${ZMC_DEBUG_BUILTIN-6.12} " == *" $series "* ]] || rm -rf "$work"
 touch "$out/done"
 # Only the newest debug kernel of each key is kept; others are stale.
 for d in "$dbg/kernels"/*/; do

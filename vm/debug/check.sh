@@ -12,7 +12,10 @@
 # one boot in mode "debug" (vm/boot.sh; /debug/run.sh runs the phases), and
 # a second one for the lockdown phase, with lockdown=integrity and
 # module.sig_enforce=1 on the command line (the modules are signed with the
-# debug kernel's own key; an unsigned copy of the module goes in too).
+# debug kernel's own key; an unsigned copy of the module goes in too), and
+# on the series of ZMC_DEBUG_BUILTIN a third one for the builtin phase, on
+# the same kernel built again with the module built in
+# (vm/debug/build-builtin.sh: scripts/intree.sh, CONFIG_ZOMBIEMEMCG=y).
 # TAP: one line per KUnit case (each suite's count checked against its own
 # plan), per VM selftest, per fuzz/stress/fault/lifecycle check, the
 # end-of-run report checks, "VM ran to the end" and "no kernel report".
@@ -25,7 +28,9 @@
 # are printed as "not ok" at the end, so that each counts.
 # A debug kernel that cannot be built for lack of disk space skips every
 # test of the plan, with the reason; ZMC_SKIP_DEBUG=1 gives one skip.
-# Env: ZMC_DEBUG_PHASES   (kunit,selftests,fuzz,stress,fault,lifecycle,lockdown)
+# Env: ZMC_DEBUG_PHASES   (kunit,selftests,fuzz,stress,fault,lifecycle,lockdown,
+#                          and builtin on the series of ZMC_DEBUG_BUILTIN)
+#      ZMC_DEBUG_BUILTIN  series whose tier has the builtin boot (6.12)
 #      ZMC_DEBUG_STRESS   WORKERS,CHAINS_PER_WORKER,RELOADS,MAX_SECS (4,150,10,100)
 #      ZMC_DEBUG_LISTING  zombies the selftests' listing_test grows to (500)
 #      ZMC_DEBUG_FUZZ     writes (20000)     ZMC_DEBUG_FAULT  CGROUPS,PERCENT (150,40)
@@ -108,13 +113,20 @@ if [[ ${ZMC_SKIP_DEBUG:-0} == 1 ]]; then
 	finish
 fi
 t_all=$SECONDS
-phases=${ZMC_DEBUG_PHASES:-kunit,selftests,fuzz,stress,fault,lifecycle,lockdown}
+phases=kunit,selftests,fuzz,stress,fault,lifecycle,lockdown
+[[ " ${ZMC_DEBUG_BUILTIN-6.12} " == *" $series "* ]] && phases+=,builtin
+phases=${ZMC_DEBUG_PHASES:-$phases}
 IFS=, read -ra want_phases <<<"$phases"
 # The lockdown phase needs a boot of its own (lockdown cannot be lifted, and
-# debugfs, kmemleak's included, is closed under it); the others share one.
-main_phases=() lockdown=0
+# debugfs, kmemleak's included, is closed under it), and the builtin phase
+# one of another kernel image; the others share one.
+main_phases=() lockdown=0 builtin=0
 for p in "${want_phases[@]}"; do
-	if [[ $p == lockdown ]]; then lockdown=1; else main_phases+=("$p"); fi
+	case $p in
+	lockdown) lockdown=1 ;;
+	builtin) builtin=1 ;;
+	*) main_phases+=("$p") ;;
+	esac
 done
 
 # ---------------------------------------------------------------- plan
@@ -141,13 +153,14 @@ fi
 plan_of() {
 	case $1 in
 	kunit) echo $(($(sh "$x/run.sh" --plan kunit) + $(cat "$modsrc"/module/tests/*.c 2>/dev/null | grep -cE '^[[:space:]]*KUNIT_CASE(_PARAM)?\(' || true))) ;;
-	selftests) sh "$ZMC_BUILD_DIR/selftests/run.sh" --plan ;;
+	selftests | builtin) sh "$ZMC_BUILD_DIR/selftests/run.sh" --plan ;;
 	reports | lockdown) sh "$x/run.sh" --plan "$1" ;;
 	*) "$x/zmc_debug" --plan "$1" ;;
 	esac
 }
-# The host's own: kernel, modules, each VM powered off, no report.
-planned=$((4 + lockdown))
+# The host's own: kernel, modules, each VM powered off, no report; the
+# built-in kernel and the guest's word that the module is built in.
+planned=$((4 + lockdown + 3 * builtin))
 for p in "${want_phases[@]}" reports; do
 	if ! k=$(plan_of "$p") || [[ ! $k =~ ^[0-9]+$ ]]; then
 		planned=0
@@ -171,6 +184,20 @@ fi
 zmc_load_kernel "$kid"
 tap ok "$name: debug kernel $ZMC_KVER from linux-source-$series $ZMC_K_VERSION (KASAN, lockdep, kmemleak, KUnit, failslab, module signatures, lockdown LSM)"
 echo "# debug kernel: ${phase_times[-1]} ($(grep -q 'cached' "$results/$name-kernel.log" && echo cached || echo built)), key $ZMC_K_DEBUG_KEY"
+builtin_image=
+if ((builtin)); then
+	rc=0
+	build_builtin() { builtin_image=$("$ZMC_VM_DIR/debug/build-builtin.sh" "$series"); }
+	timed builtin-kernel build_builtin 2>"$results/$name-builtin-kernel.log" || rc=$?
+	cat "$results/$name-builtin-kernel.log" >&2
+	if ((rc == 0)) && [[ -f $builtin_image ]]; then
+		tap ok "$name: the debug kernel again with the module built in (scripts/intree.sh, CONFIG_ZOMBIEMEMCG=y)"
+	else
+		builtin_image=
+		tap notok "$name: the debug kernel again with the module built in (scripts/intree.sh, CONFIG_ZOMBIEMEMCG=y)" \
+			"$(grep -m1 'error:' "$results/$name-builtin-kernel.log" | sed 's/^\[zmc\] error: //' || echo "vm/debug/build-builtin.sh exited $rc")"
+	fi
+fi
 
 # ---------------------------------------------------------------- builds
 build_all() {
@@ -248,7 +275,8 @@ boot_vm() {
 	log "booting the debug VM ($vm): $append"
 	timed "vm-$vm" env ZMC_KERNEL_BAD_RE="$BAD_RE" ZMC_MEM="${ZMC_DEBUG_MEM:-2G}" \
 		ZMC_INITRD="$b/initramfs-debug.cpio.gz" ZMC_TIMEOUT="${ZMC_DEBUG_TIMEOUT:-1800}" \
-		ZMC_APPEND="$append ${ZMC_APPEND:-}" "$ZMC_VM_DIR/boot.sh" "$kid" debug >&2 || true
+		ZMC_APPEND="$append ${ZMC_APPEND:-}" ZMC_KERNEL_IMAGE="${boot_image:-}" \
+		"$ZMC_VM_DIR/boot.sh" "$kid" debug >&2 || true
 	# (A boot.sh that died before making its directory leaves none.)
 	rm -rf "$b/vm-$vm"
 	mkdir -p "$b/vm-debug"
@@ -268,14 +296,25 @@ boot_vm main "$(IFS=,; echo "${main_phases[*]}")" "$args"
 # Secure Boot as Debian's kernel sees it: lockdown at integrity, module
 # signatures enforced.
 ((lockdown)) && boot_vm lockdown lockdown lockdown=integrity module.sig_enforce=1
+# The module built in: the selftests against that copy. (Without the image,
+# the phase and this boot count as not run.)
+if [[ -n $builtin_image ]]; then
+	boot_image=$builtin_image
+	boot_vm builtin builtin "zmc.listing_zombies=${ZMC_DEBUG_LISTING:-500}"
+	boot_image=
+fi
 
 # ---------------------------------------------------------------- results
 # Phase by phase: KUnit cases from the KTAP blocks, the selftests' and
 # zmc_debug's result lines, renumbered and prefixed.
 declare -A began ended
+builtin_seen=
 parse_output() { # parse_output FILE
 while IFS= read -r line; do
 	case $line in
+	ZMC-BUILTIN\ *)
+		builtin_seen=${line#ZMC-BUILTIN }
+		continue ;;
 	ZMC-PHASE-BEGIN\ *)
 		p=${line#ZMC-PHASE-BEGIN }
 		began[$p]=1
@@ -339,11 +378,11 @@ while IFS= read -r line; do
 	elif [[ $line =~ ^(not\ )?ok\ [0-9]+\ (.*)$ ]]; then
 		rest=${BASH_REMATCH[2]} isnot=${BASH_REMATCH[1]}
 		ran=$((ran + 1))
-		case $cur in selftests) label="$cur: $rest" ;; *) label=$rest ;; esac
+		case $cur in selftests | builtin) label="$cur: $rest" ;; *) label=$rest ;; esac
 		# "ok N NAME # SKIP REASON", or kselftest.h's "ok N # SKIP NAME: REASON"
 		if [[ $rest =~ ^(.*[^\ ])?\ *#\ *[Ss][Kk][Ii][Pp]\ *(.*)$ ]]; then
 			label=${BASH_REMATCH[1]:-skipped} why=${BASH_REMATCH[2]}
-			case $cur in selftests) label="$cur: $label" ;; esac
+			case $cur in selftests | builtin) label="$cur: $label" ;; esac
 			tap skip "$label" "$why"
 		elif [[ -n $isnot ]]; then
 			tap notok "$label"; notoks=$((notoks + 1))
@@ -378,6 +417,13 @@ for vm in "${boots[@]}"; do
 		tap notok "$name: VM ($vm) ran to the end and powered off" "$(sed 's/^fail: //' "$vmdir/status" 2>/dev/null || echo "no status")"
 	fi
 done
+if ((builtin)) && [[ -n $builtin_image ]]; then
+	if [[ -n $builtin_seen ]]; then
+		tap ok "$name: the builtin boot's module is the built-in copy ($builtin_seen)"
+	else
+		tap notok "$name: the builtin boot's module is the built-in copy" "the guest did not find it built in"
+	fi
+fi
 # Reports: anywhere for the checkers' and WARN/BUG lines; kmemleak's only
 # after the guest's baseline (boot's own suspects are not ours).
 : >"$b/excused"

@@ -14,6 +14,10 @@
 #              rmmod; insmod with each of its allocations failing; rmmod
 #              during holders scans)
 #   reports    unload; kmemleak scan; lockdep still on; taint
+#   builtin    the VM selftests again, in a boot of the kernel with the
+#              module built in (CONFIG_ZOMBIEMEMCG=y): checks that it is, then
+#              /selftests/run.sh (its load and unload tests skip); no
+#              reports phase there
 #   lockdown   Secure Boot conditions, in a boot of its own (lockdown=integrity
 #              module.sig_enforce=1): the unsigned module refused, the signed
 #              one loaded, the threshold tuned through the module parameter,
@@ -332,6 +336,19 @@ for p in $phases; do
 		kunit_phase
 		end $?
 		;;
+	builtin)
+		begin builtin
+		if [ -d /sys/module/zombiememcg/parameters ] && [ ! -e /sys/module/zombiememcg/initstate ] &&
+			! grep -q '^zombiememcg ' /proc/modules && [ -e /proc/zombiememcg ]; then
+			echo "ZMC-BUILTIN /proc/zombiememcg and /sys/module/zombiememcg/parameters, no module zombiememcg in /proc/modules"
+			dmesg -c >/dev/null
+			guard sh -c 'cd /selftests && exec ./run.sh'
+			end $?
+		else
+			echo "# builtin: zombiememcg is not built into this kernel ($(ls /sys/module/zombiememcg 2>&1 | tr '\n' ' '))"
+			end 1
+		fi
+		;;
 	selftests)
 		begin selftests
 		# The selftests' own kernel log check would see kmemleak's
@@ -372,8 +389,9 @@ for p in $phases; do
 done
 
 # The lockdown boot has no reports phase: kmemleak cannot be read there,
-# and the host checks its console as it does the main boot's.
-case " $phases " in *" lockdown "*) exit 0 ;; esac
+# and the host checks its console as it does the main boot's; nor has the
+# builtin boot (a module that cannot be unloaded; one reports phase a tier).
+case " $phases " in *" lockdown "* | *" builtin "*) exit 0 ;; esac
 begin reports
 echo "1..$REPORTS_PLAN"
 n=1
