@@ -381,8 +381,11 @@ while IFS= read -r line; do
 		case $cur in selftests | builtin) label="$cur: $rest" ;; *) label=$rest ;; esac
 		# "ok N NAME # SKIP REASON", or kselftest.h's "ok N # SKIP NAME: REASON"
 		if [[ $rest =~ ^(.*[^\ ])?\ *#\ *[Ss][Kk][Ii][Pp]\ *(.*)$ ]]; then
-			label=${BASH_REMATCH[1]:-skipped} why=${BASH_REMATCH[2]}
-			case $cur in selftests | builtin) label="$cur: $label" ;; esac
+			label=${BASH_REMATCH[1]} why=${BASH_REMATCH[2]}
+			case $cur in
+			selftests | builtin) label="$cur${label:+: $label}" ;;
+			*) label=${label:-skipped} ;;
+			esac
 			tap skip "$label" "$why"
 		elif [[ -n $isnot ]]; then
 			tap notok "$label"; notoks=$((notoks + 1))

@@ -909,6 +909,7 @@ struct shared {
 	unsigned long stat_reads, stat_unloaded, stat_bad;
 	unsigned long tool_runs, tool_ok, tool_unloaded, tool_bad;
 	unsigned long writes_valid, writes_garbage, writes_unloaded, writes_bad;
+	unsigned long writes_param;
 	/* the holders readers: reads, complete scans, those with zombies */
 	unsigned long h_reads, h_scans, h_zombie_scans, h_unloaded, h_bad;
 	unsigned long h_lines, h_max_ms, h_kinds[N_ELEMS(holder_kinds) + 1];
@@ -1450,6 +1451,8 @@ static void stress_writer(void)
 	prctl(PR_SET_NAME, "zs-writer");
 	while (!sh->stop) {
 		bool valid = rnd_below(2);
+		/* The debugfs file or the module parameter, validated alike. */
+		bool param = rnd_below(2);
 		double t0 = now_secs();
 		char buf[64];
 		const char *s;
@@ -1462,9 +1465,14 @@ static void stress_writer(void)
 				 rnd_below(2) ? "\n" : "");
 			s = buf;
 		} else {
-			s = garbage[rnd_below(sizeof(garbage) / sizeof(garbage[0]))];
+			/*
+			 * sysfs answers a write of no bytes with 0 before the
+			 * module sees it: no empty write to the parameter.
+			 */
+			s = garbage[(param ? 1 : 0) +
+				    rnd_below(sizeof(garbage) / sizeof(garbage[0]) - (param ? 1 : 0))];
 		}
-		fd = open(THRESH_FILE, O_WRONLY);
+		fd = open(param ? PARAM_THRESH_FILE : THRESH_FILE, O_WRONLY);
 		if (fd < 0) {
 			err = errno;
 		} else {
@@ -1479,11 +1487,14 @@ static void stress_writer(void)
 			__sync_fetch_and_add(&sh->writes_unloaded, 1);
 		} else if (valid ? err != 0 : err != EINVAL) {
 			__sync_fetch_and_add(&sh->writes_bad, 1);
-			shared_error("writer: '%s' (%s) gave %s", s,
+			shared_error("writer: '%s' (%s, %s) gave %s", s,
 				     valid ? "valid" : "garbage",
+				     param ? "module parameter" : "debugfs",
 				     err ? strerror(err) : "success");
 		}
 		__sync_fetch_and_add(valid ? &sh->writes_valid : &sh->writes_garbage, 1);
+		if (param)
+			__sync_fetch_and_add(&sh->writes_param, 1);
 		sleep_ms(rnd_below(5));
 	}
 	_exit(0);
@@ -1689,7 +1700,7 @@ static const char *const stress_tests[ST_N] = {
 	[ST_DEEP] = "stress: 12-deep chains of 200-byte names freed while the listing builds their paths: the same",
 	[ST_STATS] = "stress: stats readers: every line and value; errors only while the module was unloaded",
 	[ST_TOOL] = "stress: zombiememcgstat ran concurrently, failing only while the module was unloaded",
-	[ST_WRITER] = "stress: concurrent tunable writes: valid accepted, garbage refused; errors only while unloaded",
+	[ST_WRITER] = "stress: concurrent tunable writes (debugfs and the module parameter): valid accepted, garbage refused; errors only while unloaded",
 	[ST_EXITS] = "stress: processes holding zombies (socket, anon pages, unlinked tmpfs file) exited during it: 10 or more, none failed",
 	[ST_HOLDERS] = "stress: holders readers (one in one go, one slow) during churn, exits and reloads: every read header to footer well-formed; only ENOENT (open) or EIO (read) while unloaded; 10+ scans, 5+ with zombies",
 	[ST_HOLDERS_KINDS] = "stress: the holders scans named socket, file and anon holders (file and anon before 7.x) during it",
@@ -1911,11 +1922,11 @@ static int cmd_stress(int argc, char **argv)
 	    sh->dup_rows);
 	msg("stress: deep chains: %lu reads (%lu met an unload, %lu showed the chain), %lu bad\n",
 	    sh->deep_rounds, sh->deep_unloaded, sh->deep_listed, sh->deep_bad);
-	msg("stress: stats reader: %lu reads (%lu met an unload), %lu bad; tool: %lu runs, %lu ok, %lu met an unload, %lu bad; tunable: %lu valid + %lu garbage writes, %lu met an unload, %lu wrong\n",
+	msg("stress: stats reader: %lu reads (%lu met an unload), %lu bad; tool: %lu runs, %lu ok, %lu met an unload, %lu bad; tunable: %lu valid + %lu garbage writes (%lu to the module parameter), %lu met an unload, %lu wrong\n",
 	    sh->stat_reads, sh->stat_unloaded, sh->stat_bad,
 	    sh->tool_runs, sh->tool_ok, sh->tool_unloaded, sh->tool_bad,
-	    sh->writes_valid, sh->writes_garbage, sh->writes_unloaded,
-	    sh->writes_bad);
+	    sh->writes_valid, sh->writes_garbage, sh->writes_param,
+	    sh->writes_unloaded, sh->writes_bad);
 	msg("stress: holders readers: %lu reads (%lu met an unload), %lu bad; %lu scans completed, %lu with zombies, the longest %lu ms; %lu lines: socket %lu file %lu anon %lu swap %lu other %lu, new kinds %lu\n",
 	    sh->h_reads, sh->h_unloaded, sh->h_bad, sh->h_scans, sh->h_zombie_scans,
 	    sh->h_max_ms, sh->h_lines, sh->h_kinds[0], sh->h_kinds[1], sh->h_kinds[2],
@@ -1956,7 +1967,8 @@ static int cmd_stress(int argc, char **argv)
 	result(!sh->tool_bad && sh->tool_ok, ST_TOOL);
 	fail_msg("%lu wrong answers of %lu writes", sh->writes_bad,
 		 sh->writes_valid + sh->writes_garbage);
-	result(!sh->writes_bad && sh->writes_valid && sh->writes_garbage, ST_WRITER);
+	result(!sh->writes_bad && sh->writes_valid && sh->writes_garbage &&
+	       sh->writes_param && sh->writes_param < sh->writes_valid + sh->writes_garbage, ST_WRITER);
 	fail_msg("%lu holder processes exited, %lu errors", sh->x_exited, sh->x_errors);
 	result(!sh->x_errors && sh->x_exited >= 10, ST_EXITS);
 	fail_msg("%lu bad holders reads of %lu; %lu scans completed, %lu with zombies",
