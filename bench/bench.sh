@@ -166,7 +166,7 @@ cat "${parts[@]}" >"$kb/bench.cpio.gz"
 # /etc/zombiememcg-test-vm and /lib/zombiememcg/zombiememcg.ko are base's.
 if [[ -n ${fp_cpus// /} ]]; then
 	fpb=$ZMC_BUILD_DIR/fp-selftests
-	ksft=$("$ZMC_REPO/scripts/ksrc.sh")/tools/testing/selftests
+	ksft=$(zmc_ksft_dir)
 	make -C "$ZMC_REPO/selftests" OUTPUT="$fpb" KSFT_DIR="$ksft" "$fpb/footprint_test" >"$ZMC_BUILD_DIR/fp-selftests.log" 2>&1 ||
 		{ tail -n 30 "$ZMC_BUILD_DIR/fp-selftests.log" >&2; die "footprint_test build failed"; }
 	fov=$kb/fp-overlay

@@ -296,12 +296,12 @@ static inline bool zmc_builtin(void)
  */
 static inline int load_module_params(const char *params)
 {
-	if (zmc_builtin())
-		return -EEXIST;
-
 	const char *env = getenv("ZMC_MODULE_PARAMS");
 	char all[512];
 	int fd, ret;
+
+	if (zmc_builtin())
+		return -EEXIST;
 
 	if (env && *env) {
 		ret = snprintf(all, sizeof(all), "%s%s%s", env, *params ? " " : "", params);
@@ -326,7 +326,6 @@ static inline int unload_module(void)
 {
 	if (zmc_builtin())
 		return -EPERM;
-
 	return syscall(SYS_delete_module, MODULE_NAME, O_NONBLOCK) ? -errno : 0;
 }
 

@@ -29,7 +29,7 @@ if [[ -f $ZMC_REPO/selftests/Makefile ]]; then
 	if [[ ${ZMC_SELFTESTS:-all} == helpers ]]; then
 		make -C "$ZMC_REPO/selftests" OUTPUT="$b/selftests" helpers
 	else
-		ksft=$("$ZMC_REPO/scripts/ksrc.sh")/tools/testing/selftests
+		ksft=$(zmc_ksft_dir)
 		make -C "$ZMC_REPO/selftests" OUTPUT="$b/selftests" KSFT_DIR="$ksft" -j"${ZMC_JOBS:-$(nproc)}"
 		[[ -x $b/selftests/run.sh ]] || die "selftests build left no $b/selftests/run.sh"
 	fi

@@ -173,6 +173,38 @@ zmc_load_kernel() {
 	source "$env"
 }
 
+# ---------------------------------------------------------------- debug tier
+# Whether the debug tier of series $1 has the builtin boot (ZMC_DEBUG_BUILTIN,
+# default 6.12): vm/debug/check.sh plans it, and vm/debug/build-kernel.sh
+# keeps the trees that vm/debug/build-builtin.sh builds the module into.
+zmc_debug_builtin() { [[ " ${ZMC_DEBUG_BUILTIN-6.12} " == *" $1 "* ]]; }
+
+# Room in $1 for a debug kernel's unpacked source (~1.7 GB), objects and
+# .deb (ZMC_DEBUG_MIN_FREE_MB, 6000), or exit 3 saying so: building $2.
+zmc_debug_room() {
+	local need=${ZMC_DEBUG_MIN_FREE_MB:-6000} free
+	free=$(df -Pm "$1" | awk 'NR == 2 { print $4 }')
+	if ((free < need)); then
+		echo "not enough disk space to build $2: ${free} MB free in $1, ${need} MB needed" >&2
+		exit 3
+	fi
+}
+
+# Unpack Debian's linux-source .deb $1 (package $2) into the directory $3.
+zmc_unpack_linux_source() {
+	dpkg-deb --fsys-tarfile "$1" | tar -xO "./usr/src/$2.tar.xz" | xz -dc -T0 |
+		tar -x -C "$3" --strip-components=1
+	[[ -f $3/Makefile ]] || die "$2: no kernel tree in $1"
+}
+
+# The directory of the kernel's kselftest.h and kselftest_harness.h, which
+# scripts/ksrc.sh takes from linux-source-6.12 (fetching it if need be).
+zmc_ksft_dir() {
+	local d
+	d=$("$ZMC_REPO/scripts/ksrc.sh") || return 1
+	echo "$d/tools/testing/selftests"
+}
+
 # ---------------------------------------------------------------- sid chroot
 ZMC_CHROOT=$ZMC_CACHE/sid-chroot
 

@@ -9,11 +9,11 @@
 # scripts/intree.sh (module/Kconfig's ZOMBIEMEMCG), the debug kernel's
 # config gets CONFIG_ZOMBIEMEMCG=y, and the kernel is built again: same
 # release, same module signing key, so the tier's modules load into it too.
-# The source and object trees stay in $ZMC_CACHE/debug/builtin-work-KEY
-# (KEY: the debug kernel's), so that a change to the module rebuilds
-# mm/zombiememcg/ and the link only. The first build takes the trees that
-# build-kernel.sh kept (ZMC_DEBUG_KEEP_WORK=1) or unpacks the source and
-# builds the whole kernel.
+# It builds in the source and object trees build-kernel.sh keeps for this
+# series, $ZMC_CACHE/debug/work-KEY (KEY: the debug kernel's), so that the
+# first build, and a later change to the module, rebuild mm/zombiememcg/ and
+# the link only; without them it unpacks the source there and builds the
+# whole kernel once.
 # Cache: $ZMC_CACHE/debug/kernels/KEY/builtin/BKEY/ (bzImage, config,
 # build.log), BKEY a hash of the module's sources, intree.sh and this recipe.
 # Exit: 0 ready; 1 error; 3 not enough disk space.
@@ -48,34 +48,22 @@ if [[ -f $out/done ]]; then
 fi
 
 t0=$(date +%s)
-work=$dbg/builtin-work-$key
-# Trees of an older debug kernel of this series are stale.
-for d in "$dbg"/builtin-work-*/; do
-	d=${d%/}
-	[[ $d == "$work" ]] && continue
-	[[ $(cat "$d/series" 2>/dev/null) == "$series" ]] && rm -rf "$d"
-done
+# build-kernel.sh's own trees, where it built them (see there). A cache
+# from before it kept them has none: unpack the source, a whole kernel build.
+work=$dbg/work-$key
 if [[ ! -f $work/ready ]]; then
-	rm -rf "$work"
-	if [[ -f $dbg/work-$key/obj/arch/x86/boot/bzImage ]]; then
-		log "debug kernel $series: taking the trees build-kernel.sh kept" >&2
-		mv "$dbg/work-$key" "$work"
+	if [[ -f $work/obj/arch/x86/boot/bzImage ]]; then
+		log "debug kernel $series: building into the trees build-kernel.sh kept" >&2
 	else
-		need=${ZMC_DEBUG_MIN_FREE_MB:-6000}
-		free=$(df -Pm "$dbg" | awk 'NR == 2 { print $4 }')
-		if ((free < need)); then
-			echo "not enough disk space to build the built-in debug kernel: ${free} MB free in $dbg, ${need} MB needed" >&2
-			exit 3
-		fi
-		deb=("$dbg/debs/${pkg}_${ZMC_K_VERSION/*:/}_all.deb")
-		[[ -f ${deb[0]} ]] || die "no ${deb[0]}: run vm/debug/build-kernel.sh $series"
-		log "debug kernel $series: unpacking ${deb[0]##*/} for the built-in build (a whole kernel build)" >&2
+		rm -rf "$work"
+		zmc_debug_room "$dbg" "the built-in debug kernel"
+		deb=$dbg/debs/${pkg}_${ZMC_K_VERSION/*:/}_all.deb
+		[[ -f $deb ]] || die "no $deb: run vm/debug/build-kernel.sh $series"
+		log "debug kernel $series: unpacking ${deb##*/} for the built-in build (a whole kernel build)" >&2
 		mkdir -p "$work/src" "$work/obj"
-		dpkg-deb --fsys-tarfile "${deb[0]}" | tar -xO "./usr/src/$pkg.tar.xz" | xz -dc -T0 |
-			tar -x -C "$work/src" --strip-components=1
+		zmc_unpack_linux_source "$deb" "$pkg" "$work/src"
 		cp "$kout/config" "$work/obj/.config"
 	fi
-	echo "$series" >"$work/series"
 	touch "$work/ready"
 fi
 

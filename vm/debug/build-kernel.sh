@@ -21,8 +21,8 @@
 # Exit: 0 ready; 1 error; 3 not enough disk space (the caller may skip).
 # Env: ZMC_JOBS (make -j, default nproc), ZMC_DEBUG_MIN_FREE_MB (6000),
 #      ZMC_DEBUG_KEEP_WORK=1 (keep the source and object trees of the build;
-#      kept anyway for the series of ZMC_DEBUG_BUILTIN, default 6.12, whose
-#      trees vm/debug/build-builtin.sh takes to build the module in)
+#      kept anyway for the series of ZMC_DEBUG_BUILTIN, default 6.12, where
+#      vm/debug/build-builtin.sh builds the module into them)
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 
@@ -86,13 +86,7 @@ if [[ -f $out/done ]]; then
 	exit 0
 fi
 
-# Room for the unpacked source (~1.7 GB), the objects and the .deb.
-need=${ZMC_DEBUG_MIN_FREE_MB:-6000}
-free=$(df -Pm "$dbg" | awk 'NR == 2 { print $4 }')
-if ((free < need)); then
-	echo "not enough disk space to build the debug kernel: ${free} MB free in $dbg, ${need} MB needed" >&2
-	exit 3
-fi
+zmc_debug_room "$dbg" "the debug kernel"
 
 t0=$(date +%s)
 work=$dbg/work-$key
@@ -108,9 +102,7 @@ if [[ ! -f ${deb[0]} ]]; then
 	[[ -f ${deb[0]} ]] || die "apt-get download $pkg=$ver left no .deb in $dbg/debs"
 fi
 log "debug kernel $series: unpacking ${deb[0]##*/}"
-dpkg-deb --fsys-tarfile "${deb[0]}" | tar -xO "./usr/src/$pkg.tar.xz" | xz -dc -T0 |
-	tar -x -C "$work/src" --strip-components=1
-[[ -f $work/src/Makefile ]] || die "$pkg: no kernel tree in ${deb[0]}"
+zmc_unpack_linux_source "${deb[0]}" "$pkg" "$work/src"
 
 src=$work/src obj=$work/obj
 kmake=(make -C "$src" O="$obj" ARCH=x86_64 -j"$jobs")
@@ -152,14 +144,17 @@ cp "$obj/System.map" "$out/System.map"
 cp "$obj/include/config/kernel.release" "$out/kernel.release"
 cp "$work/build.log" "$out/build.log"
 echo "$pkg=$ver" >"$out/source"
-# The .deb stays (one version): scripts/checkpatch.sh reuses it.
-[[ ${ZMC_DEBUG_KEEP_WORK:-0} == 1 || " ${ZMC_DEBUG_BUILTIN-6.12} " == *" $series "* ]] || rm -rf "$work"
+# The .deb stays (one version): scripts/ksrc.sh reuses it.
+# The trees stay where they are built: their objects' command lines name
+# them by absolute path, so a moved tree would be rebuilt whole.
+[[ ${ZMC_DEBUG_KEEP_WORK:-0} == 1 ]] || zmc_debug_builtin "$series" || rm -rf "$work"
 touch "$out/done"
-# Only the newest debug kernel of each key is kept; others are stale.
+# Only the newest debug kernel of each key is kept; others, and their
+# trees, are stale.
 for d in "$dbg/kernels"/*/; do
 	d=${d%/}
 	[[ $d == "$out" ]] && continue
-	[[ $(cat "$d/series" 2>/dev/null) == "$series" ]] && rm -rf "$d"
+	[[ $(cat "$d/series" 2>/dev/null) == "$series" ]] && rm -rf "$d" "$dbg/work-${d##*/}"
 done
 echo "$series" >"$out/series"
 log "debug kernel $series: $(cat "$out/kernel.release") built in ${t_build}s, ready in $(zmc_since "$t0")s ($(du -sh "$out" | cut -f1) in $out)"

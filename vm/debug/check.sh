@@ -114,7 +114,7 @@ if [[ ${ZMC_SKIP_DEBUG:-0} == 1 ]]; then
 fi
 t_all=$SECONDS
 phases=kunit,selftests,fuzz,stress,fault,lifecycle,lockdown
-[[ " ${ZMC_DEBUG_BUILTIN-6.12} " == *" $series "* ]] && phases+=,builtin
+zmc_debug_builtin "$series" && phases+=,builtin
 phases=${ZMC_DEBUG_PHASES:-$phases}
 IFS=, read -ra want_phases <<<"$phases"
 # The lockdown phase needs a boot of its own (lockdown cannot be lifted, and
@@ -139,7 +139,7 @@ programs() {
 	fi
 	rm -rf "$b/extra"
 	mkdir -p "$x"
-	ksft=$("$ZMC_REPO/scripts/ksrc.sh")/tools/testing/selftests || return 1
+	ksft=$(zmc_ksft_dir) || return 1
 	gcc -static -O2 -g -Wall -Wextra -Wno-sign-compare -Wno-format-truncation -Werror=implicit-function-declaration \
 		-I"$ksft" -I"$ZMC_REPO/selftests" -o "$x/zmc_debug" "$ZMC_VM_DIR/debug/guest/zmc_debug.c" || return 1
 	install -m 0755 "$ZMC_VM_DIR/debug/guest/run.sh" "$x/run.sh"
