@@ -1684,6 +1684,23 @@ static int stress_load(void)
 	return ret;
 }
 
+/*
+ * What the stress run waits for, beyond the workers' count: holder exits and
+ * holders scans (with zombies).  They are counted, not timed, so that a slow
+ * host runs longer instead of failing; STRESS_GRACE_SECS caps the wait.
+ */
+#define STRESS_MIN_EXITS		10
+#define STRESS_MIN_SCANS		10
+#define STRESS_MIN_ZOMBIE_SCANS		5
+#define STRESS_GRACE_SECS		120
+
+static bool stress_enough(void)
+{
+	return sh->x_exited >= STRESS_MIN_EXITS &&
+	       sh->h_scans >= STRESS_MIN_SCANS &&
+	       sh->h_zombie_scans >= STRESS_MIN_ZOMBIE_SCANS;
+}
+
 enum {
 	ST_SETUP, ST_CHURN, ST_RELOADS, ST_READERS, ST_SLOW, ST_DEEP, ST_STATS, ST_TOOL,
 	ST_WRITER, ST_EXITS, ST_HOLDERS, ST_HOLDERS_KINDS, ST_HOLDERS_UNLOAD,
@@ -1896,9 +1913,15 @@ static int cmd_stress(int argc, char **argv)
 		done_reloads++;
 	}
 	setpriority(PRIO_PROCESS, 0, 0);
-	/* Let the workers finish their count (or reach the deadline). */
-	while (sh->chains < (unsigned long)workers * per_worker &&
-	       now_secs() < deadline)
+	/*
+	 * Let the workers finish their count and the exiting holders and the
+	 * holders readers reach theirs: the bound ends the churn, and the
+	 * exits and scans get STRESS_GRACE_SECS more on a starved host.
+	 */
+	while ((sh->chains < (unsigned long)workers * per_worker ||
+		!stress_enough()) && now_secs() < deadline)
+		sleep_ms(100);
+	while (!stress_enough() && now_secs() < deadline + STRESS_GRACE_SECS)
 		sleep_ms(100);
 	t_churn = now_secs() - t0;
 	sh->stop_churn = 1;
@@ -1970,10 +1993,11 @@ static int cmd_stress(int argc, char **argv)
 	result(!sh->writes_bad && sh->writes_valid && sh->writes_garbage &&
 	       sh->writes_param && sh->writes_param < sh->writes_valid + sh->writes_garbage, ST_WRITER);
 	fail_msg("%lu holder processes exited, %lu errors", sh->x_exited, sh->x_errors);
-	result(!sh->x_errors && sh->x_exited >= 10, ST_EXITS);
+	result(!sh->x_errors && sh->x_exited >= STRESS_MIN_EXITS, ST_EXITS);
 	fail_msg("%lu bad holders reads of %lu; %lu scans completed, %lu with zombies",
 		 sh->h_bad, sh->h_reads, sh->h_scans, sh->h_zombie_scans);
-	result(!sh->h_bad && sh->h_scans >= 10 && sh->h_zombie_scans >= 5, ST_HOLDERS);
+	result(!sh->h_bad && sh->h_scans >= STRESS_MIN_SCANS &&
+	       sh->h_zombie_scans >= STRESS_MIN_ZOMBIE_SCANS, ST_HOLDERS);
 	kernel_version(&major, &minor);
 	fail_msg("holder lines seen: socket %lu, file %lu, anon %lu (kernel %d.%d)",
 		 sh->h_kinds[0], sh->h_kinds[1], sh->h_kinds[2], major, minor);
