@@ -50,11 +50,58 @@
  * ZMC_HAVE_FPROBE_RET_IP: it is passed the return address (6.5+).
  * ZMC_HAVE_FPROBE_FTRACE_REGS: it is passed struct ftrace_regs (6.14+,
  *	fprobe on the function graph tracer), not struct pt_regs.
+ * ZMC_HAVE_FOLIO_BATCH_H: struct folio_batch has a header of its own
+ *	(7.x), linux/folio_batch.h, and no struct pagevec.
+ * ZMC_HAVE_FOLIO_BATCH_RELEASE: __folio_batch_release() (6.5+) releases
+ *	a batch; before, __pagevec_release().
+ * ZMC_HAVE_ERROR_REMOVE_FOLIO: the address space operation that drops a
+ *	page cache folio for memory-failure takes a folio (6.8+); before, a
+ *	page (error_remove_page, generic_error_remove_page()).
  */
 #ifdef ZMC_HAVE_LRU_REPARENT
 #define ZMC_LRU_REPARENTED	1
 #else
 #define ZMC_LRU_REPARENTED	0
+#endif
+
+/*
+ * zmc_lru_add_drain() drains this CPU's LRU batches, whose folios each hold
+ * a reference until then: lru_add_drain() is not exported, but releasing a
+ * batch does it first, even an empty one.
+ */
+#ifdef ZMC_HAVE_FOLIO_BATCH_H
+#include <linux/folio_batch.h>
+#else
+#include <linux/pagevec.h>
+#endif
+
+static inline void zmc_lru_add_drain(void)
+{
+#if defined(ZMC_HAVE_FOLIO_BATCH_H) || defined(ZMC_HAVE_FOLIO_BATCH_RELEASE)
+	struct folio_batch fbatch;
+
+	folio_batch_init(&fbatch);
+	__folio_batch_release(&fbatch);
+#else
+	struct pagevec pvec;
+
+	pagevec_init(&pvec);
+	__pagevec_release(&pvec);
+#endif
+}
+
+/*
+ * zmc_generic_error_remove(mapping): the file system drops a folio of
+ * @mapping as truncation does; zmc_error_remove_folio() drops it so.
+ */
+#ifdef ZMC_HAVE_ERROR_REMOVE_FOLIO
+#define zmc_generic_error_remove(m)	\
+	((m)->a_ops->error_remove_folio == generic_error_remove_folio)
+#define zmc_error_remove_folio(m, f)	generic_error_remove_folio(m, f)
+#else
+#define zmc_generic_error_remove(m)	\
+	((m)->a_ops->error_remove_page == generic_error_remove_page)
+#define zmc_error_remove_folio(m, f)	generic_error_remove_page(m, &(f)->page)
 #endif
 
 /* The low bits of folio->mapping that mark anonymous pages (7.x renamed them). */

@@ -14,3 +14,6 @@ ccflags-y += $(call zmc-grep,void lru_reparent_memcg,swap.h,ZMC_HAVE_LRU_REPAREN
 ccflags-y += $(call zmc-grep,int .\*entry_handler.|typedef int .\*fprobe_entry_cb.,fprobe.h,ZMC_HAVE_FPROBE_ENTRY_INT)
 ccflags-y += $(call zmc-grep,unsigned long ret_ip,fprobe.h,ZMC_HAVE_FPROBE_RET_IP)
 ccflags-y += $(call zmc-grep,ret_ip.[[:space:]]+struct ftrace_regs \*,fprobe.h,ZMC_HAVE_FPROBE_FTRACE_REGS)
+ccflags-y += $(call zmc-grep,int generic_error_remove_folio,mm.h,ZMC_HAVE_ERROR_REMOVE_FOLIO)
+ccflags-y += $(call zmc-grep,void __folio_batch_release,folio_batch.h,ZMC_HAVE_FOLIO_BATCH_H)
+ccflags-y += $(call zmc-grep,void __folio_batch_release,pagevec.h,ZMC_HAVE_FOLIO_BATCH_RELEASE)

@@ -108,8 +108,16 @@ static int zmc_hscan_reserve(struct zmc_hscan *s, size_t *cap)
 	return 0;
 }
 
-/* Pin every zombie past the threshold, in the listing's order. */
-static int zmc_hscan_zombies(struct zmc_hscan *s)
+/**
+ * zmc_hscan_pin() - pin the zombies a scan is of
+ * @s: a new scan (zmc_hscan_new()).
+ *
+ * Every zombie past older_than_secs, in the listing's order, or with
+ * @s->cgid only that one, whatever its age.  Sleeps.
+ *
+ * Return: 0 or -ENOMEM; the zombies pinned so far stay for zmc_hscan_free().
+ */
+int zmc_hscan_pin(struct zmc_hscan *s)
 {
 	u64 now_ns = ktime_get_boot_fast_ns(), min_age = zmc_older_than_secs();
 	struct cgroup_subsys_state *css;
@@ -135,7 +143,8 @@ static int zmc_hscan_zombies(struct zmc_hscan *s)
 			if (!css)
 				break;
 		}
-		if (!zmc_memcg_zombie(css, now_ns, &row) || row.age_secs < min_age ||
+		if (!zmc_memcg_zombie(css, now_ns, &row) ||
+		    (s->cgid ? row.cgid != s->cgid : row.age_secs < min_age) ||
 		    !css_tryget(css))
 			continue;
 		s->z[s->n].css = css;
@@ -163,8 +172,11 @@ static int zmc_hscan_zombies(struct zmc_hscan *s)
 	return 0;
 }
 
-/* The scan is over: the zombies are free to go, what was read of them stays. */
-static void zmc_hscan_unpin(struct zmc_hscan *s)
+/**
+ * zmc_hscan_unpin() - the scan is over: the zombies are free to go
+ * @s: the scan; what was read of its zombies stays.
+ */
+void zmc_hscan_unpin(struct zmc_hscan *s)
 {
 	size_t i;
 
@@ -175,7 +187,11 @@ static void zmc_hscan_unpin(struct zmc_hscan *s)
 	}
 }
 
-static void zmc_hscan_free(struct zmc_hscan *s)
+/**
+ * zmc_hscan_free() - unpin what is pinned and free a scan
+ * @s: the scan (from zmc_hscan_new()).
+ */
+void zmc_hscan_free(struct zmc_hscan *s)
 {
 	size_t i;
 
@@ -189,6 +205,24 @@ static void zmc_hscan_free(struct zmc_hscan *s)
 	kfree(s);
 }
 
+/**
+ * zmc_hscan_new() - a scan, nothing pinned yet
+ * @ms: its time limit, from now.
+ * @cgid: the zombie it is of (0: every zombie past the threshold).
+ *
+ * Return: the scan, or NULL.
+ */
+struct zmc_hscan *zmc_hscan_new(unsigned int ms, u64 cgid)
+{
+	struct zmc_hscan *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (s) {
+		s->deadline = jiffies + msecs_to_jiffies(ms);
+		s->cgid = cgid;
+	}
+	return s;
+}
+
 /* One scan, from pinning the zombies to unpinning them. */
 static struct zmc_hscan *zmc_hscan_run(void)
 {
@@ -196,12 +230,13 @@ static struct zmc_hscan *zmc_hscan_run(void)
 	struct zmc_hscan *s;
 	int ret;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
-		return ERR_PTR(-ENOMEM);
 	mutex_lock(&zmc_holders_lock);
-	s->deadline = start + msecs_to_jiffies(zmc_holders_scan_ms);
-	ret = zmc_hscan_zombies(s);
+	s = zmc_hscan_new(zmc_holders_scan_ms, 0);
+	if (!s) {
+		mutex_unlock(&zmc_holders_lock);
+		return ERR_PTR(-ENOMEM);
+	}
+	ret = zmc_hscan_pin(s);
 	if (!ret)
 		ret = zmc_hscan_sockets(s);
 	if (!ret) {

@@ -13,6 +13,7 @@
 
 struct cgroup_subsys_state;
 struct inode;
+struct page;
 
 /* Socket lines per zombie; the rest are counted on one line. */
 #define ZMC_HOLDERS_SOCKS	16
@@ -147,6 +148,9 @@ struct zmc_hzombie {
  * @nr_tcp_buckets: TCP hash buckets the socket walk visited.
  * @nets_skipped: network namespaces with TCP tables of their own past
  *	ZMC_HOLDERS_NETS, not visited.
+ * @cgid: pin only the zombie of this cgroup id, whatever its age (0: every
+ *	zombie past older_than_secs).
+ * @priv: the walk's user (reclaim.c).
  */
 struct zmc_hscan {
 	struct zmc_hzombie *z;
@@ -166,7 +170,16 @@ struct zmc_hscan {
 	unsigned long nr_procs;
 	unsigned long nr_tcp_buckets;
 	unsigned int nets_skipped;
+	u64 cgid;
+	void *priv;
 };
+
+/*
+ * What the page walk does with each head page charged to a zombie: @md is
+ * the page's memcg_data when read, the zombie's memcg pointer.
+ */
+typedef void (*zmc_hpage_fn)(struct zmc_hscan *s, struct zmc_hzombie *z,
+			     struct page *page, unsigned long md);
 
 struct zmc_hzombie *zmc_hscan_find(const struct zmc_hscan *s, const void *memcg);
 
@@ -176,10 +189,17 @@ static inline bool zmc_hscan_maybe(const struct zmc_hscan *s, unsigned long memc
 	return test_bit(hash_long(memcg, ZMC_HFILTER_SHIFT), s->filter);
 }
 
+/* holders.c */
+struct zmc_hscan *zmc_hscan_new(unsigned int ms, u64 cgid);
+int zmc_hscan_pin(struct zmc_hscan *s);
+void zmc_hscan_unpin(struct zmc_hscan *s);
+void zmc_hscan_free(struct zmc_hscan *s);
+
 /* holders_sock.c */
 int zmc_hscan_sockets(struct zmc_hscan *s);
 
 /* holders_page.c */
+void zmc_hscan_walk_pages(struct zmc_hscan *s, zmc_hpage_fn fn);
 void zmc_hscan_pages(struct zmc_hscan *s);
 void zmc_hscan_name_files(struct zmc_hscan *s);
 void zmc_hscan_pages_free(struct zmc_hzombie *z);

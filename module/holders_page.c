@@ -162,7 +162,8 @@ static void zmc_hpage_anon(struct zmc_hzombie *z, struct folio *folio, u64 bytes
 }
 
 /* A head page charged to zombie @z (memcg_data @md when read). */
-static void zmc_hscan_page(struct zmc_hzombie *z, struct page *page, unsigned long md)
+static void zmc_hscan_page(struct zmc_hscan *s, struct zmc_hzombie *z, struct page *page,
+			   unsigned long md)
 {
 	struct folio *folio = page_folio(page);
 	u64 bytes;
@@ -204,8 +205,8 @@ static unsigned long zmc_page_frames(struct page *page)
  * over whole, its order read as compaction does (without the zone's lock,
  * so bounded and checked for alignment), a compound page too.
  */
-static unsigned long zmc_hscan_frame(struct zmc_hscan *s, int nid, struct page *page,
-				     unsigned long pfn)
+static unsigned long zmc_hscan_frame(struct zmc_hscan *s, zmc_hpage_fn fn, int nid,
+				     struct page *page, unsigned long pfn)
 {
 	struct zmc_hzombie *z;
 	unsigned long md;
@@ -226,21 +227,22 @@ static unsigned long zmc_hscan_frame(struct zmc_hscan *s, int nid, struct page *
 	if (!(md & (__NR_MEMCG_DATA_FLAGS - 1)) && zmc_hscan_maybe(s, md)) {
 		z = zmc_hscan_find(s, (const void *)md);
 		if (z)
-			zmc_hscan_page(z, page, md);
+			fn(s, z, page, md);
 	}
 	return zmc_page_frames(page);
 }
 
 /**
- * zmc_hscan_pages() - find the user pages charged to the scan's zombies
+ * zmc_hscan_walk_pages() - every user page charged to the scan's zombies
  * @s: the scan, its zombies pinned.
+ * @fn: called for each head page charged to one of them; may sleep.
  *
  * Every online node's page frames once.  Whether frames are online is
  * asked once per subsection (the unit of memory hotplug, ZONE_DEVICE
  * included), the time limit looked at and a breather taken every
  * ZMC_HOLDERS_PFN_BATCH frames.  Nothing from 7.x.  Sleeps.
  */
-void zmc_hscan_pages(struct zmc_hscan *s)
+void zmc_hscan_walk_pages(struct zmc_hscan *s, zmc_hpage_fn fn)
 {
 	int nid;
 
@@ -268,10 +270,21 @@ void zmc_hscan_pages(struct zmc_hscan *s)
 				continue;
 			}
 			while (pfn < next)
-				pfn += zmc_hscan_frame(s, nid, pfn_to_page(pfn), pfn);
+				pfn += zmc_hscan_frame(s, fn, nid, pfn_to_page(pfn), pfn);
 		}
 		s->nr_pfns += end - start;
 	}
+}
+
+/**
+ * zmc_hscan_pages() - find the user pages charged to the scan's zombies
+ * @s: the scan, its zombies pinned.
+ *
+ * Page cache by file, anonymous pages by the process mapping them.  Sleeps.
+ */
+void zmc_hscan_pages(struct zmc_hscan *s)
+{
+	zmc_hscan_walk_pages(s, zmc_hscan_page);
 }
 
 /**

@@ -55,6 +55,11 @@ module_param(holders_scan_ms, uint, 0444);
 MODULE_PARM_DESC(holders_scan_ms,
 		 "Longest a scan of /proc/zombiememcg_holders may run, in milliseconds (default 10000)");
 
+static unsigned int reclaim_ms = 10000;
+module_param(reclaim_ms, uint, 0444);
+MODULE_PARM_DESC(reclaim_ms,
+		 "Longest a request to /proc/zombiememcg_reclaim may run, in milliseconds (default 10000)");
+
 /*
  * The interfaces come last at load and go first at unload: a reader never
  * meets a half set-up or half torn-down module, and a failed load never
@@ -82,10 +87,16 @@ static int __init zmc_init(void)
 	if (ret)
 		goto remove_procfs;
 
+	ret = zmc_reclaim_init(reclaim_ms);
+	if (ret)
+		goto remove_holders;
+
 	zmc_debugfs_init();
 	pr_info("tracking memory cgroups\n");
 	return 0;
 
+remove_holders:
+	zmc_holders_exit();
 remove_procfs:
 	zmc_procfs_exit();
 unregister_probes:
@@ -102,6 +113,7 @@ destroy_table:
 static void __exit zmc_exit(void)
 {
 	zmc_debugfs_exit();
+	zmc_reclaim_exit();
 	zmc_holders_exit();
 	zmc_procfs_exit();
 	zmc_probes_unregister();

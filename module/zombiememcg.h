@@ -206,6 +206,10 @@ int zmc_parse_secs(const char *buf, size_t len, u64 *secs);
 int zmc_holders_init(unsigned int scan_ms);
 void zmc_holders_exit(void);
 
+/* reclaim.c */
+int zmc_reclaim_init(unsigned int ms);
+void zmc_reclaim_exit(void);
+
 /* debugfs.c */
 void zmc_debugfs_init(void);
 void zmc_debugfs_exit(void);

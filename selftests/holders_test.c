@@ -278,21 +278,12 @@ static void live_holder(int wfd)
 
 static int test_setup(void)
 {
-	struct stat st;
-
 	if (v2_memory(no_run, sizeof(no_run)))
 		return KSFT_SKIP;
 	if (module_listing_all(&loaded_here))
 		return KSFT_FAIL;
-	if (stat(HOLDERS_FILE, &st)) {
-		fail_msg("%s: %s", HOLDERS_FILE, strerror(errno));
+	if (check_root_file(HOLDERS_FILE, 0400))
 		return KSFT_FAIL;
-	}
-	if ((st.st_mode & 07777) != 0400 || st.st_uid) {
-		fail_msg("%s: mode %o owner %u, want 0400 root", HOLDERS_FILE,
-			 st.st_mode & 07777, st.st_uid);
-		return KSFT_FAIL;
-	}
 	if ((mkdir(H_ROOT, 0755) && errno != EEXIST) || enable_memory(H_ROOT) ||
 	    (mkdir(TMP_MNT, 0755) && errno != EEXIST)) {
 		fail_msg("%s: %s", H_ROOT, strerror(errno));
@@ -311,23 +302,7 @@ static int test_setup(void)
 
 static int test_non_root(void)
 {
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return KSFT_FAIL;
-	if (!pid) {
-		if (setgid(65534) || setuid(65534))
-			_exit(2);
-		_exit(open(HOLDERS_FILE, O_RDONLY) < 0 && errno == EACCES ? 0 : 1);
-	}
-	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		fail_msg("uid 65534 %s", WIFEXITED(status) && WEXITSTATUS(status) == 1 ?
-			 "could open the holders file" : "could not be set up");
-		return KSFT_FAIL;
-	}
-	return KSFT_PASS;
+	return nobody_refused(HOLDERS_FILE, O_RDONLY);
 }
 
 /* A listener on the loopback, whose peers never read (tiny buffers). */
@@ -675,29 +650,6 @@ static void stop(pid_t *pid)
 		waitpid(*pid, NULL, 0);
 	}
 	*pid = 0;
-}
-
-/*
- * The per-CPU charge caches: a CPU keeps the last memcg it charged or
- * uncharged pages of in advance, with a reference, until another memcg's
- * charge takes its place or a drain.  A zombie whose last socket memory
- * was uncharged after the removal (the orphan's) can stay there on a quiet
- * machine: memory.high written under the usage of an ancestor drains the
- * caches of its subtree first (no reclaim once under it again, no OOM).
- */
-static void drain_charge_caches(const char *cg)
-{
-	char path[PATH_MAX], val[32];
-	long long cur;
-
-	snprintf(path, sizeof(path), "%s/memory.current", cg);
-	cur = read_number(path);
-	if (cur < 0)
-		return;
-	snprintf(path, sizeof(path), "%s/memory.high", cg);
-	snprintf(val, sizeof(val), "%lld", cur > 4096 ? cur - 4096 : 0);
-	if (write_line(path, val) || write_line(path, "max"))
-		ksft_print_msg("holders: %s: %s\n", path, strerror(errno));
 }
 
 /*

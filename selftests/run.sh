@@ -81,14 +81,15 @@ run() {
 
 # Swap for swap_test: a 64 MiB RAM disk (brd, one of the kernel's own
 # modules, in /lib/modules-vm when vm/kernels.sh could fetch it); a second
-# one, /dev/ram1, is holders_test's disk file system.
+# one, /dev/ram1, is holders_test's disk file system, a third, /dev/ram2,
+# reclaim_test's.
 swap_on() {
 	ko=/lib/modules-vm/brd.ko
 	if grep -q '^/' /proc/swaps 2>/dev/null; then
 		echo "# swap: already on"
 	elif [ ! -f $ko ]; then
 		echo "# swap: none ($ko absent)"
-	elif ! out=$({ insmod $ko rd_nr=2 rd_size=65536 && mkswap /dev/ram0 && swapon /dev/ram0; } 2>&1); then
+	elif ! out=$({ insmod $ko rd_nr=3 rd_size=65536 && mkswap /dev/ram0 && swapon /dev/ram0; } 2>&1); then
 		echo "# swap: none ($(echo "$out" | tail -n1))"
 	else
 		echo "# swap: on a 64 MiB RAM disk, /dev/ram0"
@@ -145,7 +146,7 @@ run_fprobe() {
 total=0
 # zmc.cgroup=v1: a boot whose memory controller is left to cgroup v1, for
 # the programs that test it there (with --v1).
-progs="zombiememcg_test listing_test swap_test footprint_test paths_test holders_test"
+progs="zombiememcg_test listing_test swap_test footprint_test paths_test holders_test reclaim_test"
 [ "$cgroup" = v1 ] && progs="swap_test v1_test"
 for prog in $progs; do
 	n=$("$dir/$prog" --plan 2>/dev/null) || n=1
@@ -180,4 +181,5 @@ run footprint_test "$dir/footprint_test" "$module"
 run paths_test "$dir/paths_test" "$module"
 disk_modules
 run holders_test "$dir/holders_test" "$module"
+run reclaim_test "$dir/reclaim_test" "$module"
 exit $rc

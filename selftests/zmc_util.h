@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -638,6 +639,68 @@ static inline long count_rows(const char *header)
 	n = rs.n;
 	free_rows(&rs);
 	return n;
+}
+
+/*
+ * The per-CPU charge caches: a CPU keeps the last memcg it charged or
+ * uncharged pages of in advance, with a reference, until another memcg's
+ * charge takes its place or a drain.  A zombie whose last socket memory
+ * was uncharged after the removal (the orphan's) can stay there on a quiet
+ * machine: memory.high written under the usage of an ancestor drains the
+ * caches of its subtree first (no reclaim once under it again, no OOM).
+ */
+static inline void drain_charge_caches(const char *cg)
+{
+	char path[PATH_MAX], val[32];
+	long long cur;
+
+	snprintf(path, sizeof(path), "%s/memory.current", cg);
+	cur = read_number(path);
+	if (cur < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/memory.high", cg);
+	snprintf(val, sizeof(val), "%lld", cur > 4096 ? cur - 4096 : 0);
+	if (write_line(path, val) || write_line(path, "max"))
+		ksft_print_msg("drain: %s: %s\n", path, strerror(errno));
+}
+
+/* 0 if @path is owned by root with mode @mode, else -1 with diag filled. */
+static inline int check_root_file(const char *path, unsigned int mode)
+{
+	struct stat st;
+
+	if (stat(path, &st)) {
+		fail_msg("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((st.st_mode & 07777) != mode || st.st_uid) {
+		fail_msg("%s: mode %o owner %u, want %04o root", path, st.st_mode & 07777,
+			 st.st_uid, mode);
+		return -1;
+	}
+	return 0;
+}
+
+/* KSFT_PASS if uid 65534 is refused opening @path with @flags (EACCES). */
+static inline int nobody_refused(const char *path, int flags)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return KSFT_FAIL;
+	if (!pid) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(open(path, flags) < 0 && errno == EACCES ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fail_msg("uid 65534 %s %s", WIFEXITED(status) && WEXITSTATUS(status) == 1 ?
+			 "could open" : "could not be set up to open", path);
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
 }
 
 /* ---- running tests ---- */

@@ -14,6 +14,7 @@
 
 #define ZMC_PROC_PATH		"/proc/zombiememcg"
 #define ZMC_HOLDERS_PATH	"/proc/zombiememcg_holders"
+#define ZMC_RECLAIM_PATH	"/proc/zombiememcg_reclaim"
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define ZMC_THRESHOLD_PATH	"/sys/kernel/debug/zombiememcg/older_than_secs"
@@ -222,5 +223,30 @@ void zmc_print_json_holders(FILE *fp, const struct zmc_snapshot *s,
 			    const struct zmc_holders *h);
 int zmc_print_prometheus_holders(FILE *fp, struct zmc_row *const *rows,
 				 size_t nr, const struct zmc_holders *h);
+
+/* --free (zmcfree.c): /proc/zombiememcg_reclaim's outcome. */
+#define ZMC_RECLAIM_SKIPS	9
+
+struct zmc_rcount {
+	unsigned long long folios;
+	unsigned long long bytes;
+};
+
+struct zmc_reclaim {
+	unsigned long long requests;	/* 0: none since the module was loaded */
+	char request[32];		/* "all", an id, "none" */
+	char result[40];		/* complete, stopped_by_reclaim_ms, ... */
+	unsigned long long zombies;
+	unsigned long long ms;
+	unsigned long long reclaim_ms;
+	struct zmc_rcount dropped;
+	struct zmc_rcount written;
+	struct zmc_rcount skipped[ZMC_RECLAIM_SKIPS];
+};
+
+int zmc_reclaim_parse(struct zmc_reclaim *r, char *buf, size_t len, struct zmc_error *err);
+void zmc_print_reclaim(FILE *fp, const struct zmc_reclaim *r);
+unsigned long long zmc_print_free_plan(FILE *fp, struct zmc_row *const *rows, size_t nr,
+				       const struct zmc_holders *h);
 
 #endif /* ZMC_H */

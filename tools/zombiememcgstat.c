@@ -9,11 +9,13 @@
  * Usage: zombiememcgstat [-h] [-p PID] [-c COMM] [-o OLDER] [interval] [count]
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "zmc.h"
 
@@ -32,6 +34,8 @@ enum {
 	OPT_WHY,
 	OPT_HOLDERS,
 	OPT_MOUNTINFO,
+	OPT_FREE,
+	OPT_YES,
 };
 
 static volatile sig_atomic_t exiting;
@@ -52,6 +56,8 @@ static const struct option long_options[] = {
 	{ "why",	no_argument,		NULL, OPT_WHY },
 	{ "holders",	required_argument,	NULL, OPT_HOLDERS },
 	{ "mountinfo",	required_argument,	NULL, OPT_MOUNTINFO },
+	{ "free",	required_argument,	NULL, OPT_FREE },
+	{ "yes",	no_argument,		NULL, OPT_YES },
 	{ NULL,		0,			NULL, 0 },
 };
 
@@ -60,7 +66,8 @@ static void usage(FILE *fp, bool full)
 	fputs("usage: " PROG " [-h] [-p PID] [-c COMM] [-o OLDER] [-s KEY] [-f FILE]\n"
 	      "                       [--path] [--charged] [--footprint]\n"
 	      "                       [--summary] [--json] [--prometheus]\n"
-	      "                       [interval] [count]\n", fp);
+	      "                       [interval] [count]\n"
+	      "       " PROG " --free ID|all [--yes]\n", fp);
 	if (!full) {
 		fputs("Try '" PROG " --help' for more information.\n", fp);
 		return;
@@ -104,6 +111,12 @@ static void usage(FILE *fp, bool full)
 	      "  --holders FILE        with --why: read a saved holders file instead\n"
 	      "  --mountinfo FILE      with --why: full paths of files from this mountinfo\n"
 	      "                        (default: /proc/self/mountinfo, unless --holders)\n"
+	      "  --free ID|all         what dropping the page cache charged to zombie ID\n"
+	      "                        (or to every listed zombie) would free, from the\n"
+	      "                        holders scan; tmpfs, mapped, anonymous pages and\n"
+	      "                        sockets are never touched (root)\n"
+	      "  --yes                 with --free: drop it (/proc/zombiememcg_reclaim),\n"
+	      "                        print the outcome and whether the zombie is gone\n"
 	      "\n"
 	      "examples:\n"
 	      "    ./zombiememcgstat            # list all zombie memcgs at 30 secs interval\n"
@@ -115,7 +128,8 @@ static void usage(FILE *fp, bool full)
 	      "    ./zombiememcgstat --summary 1 1       # totals, per comm, histograms\n"
 	      "    ./zombiememcgstat --json 1 1 | jq .   # for scripts\n"
 	      "    ./zombiememcgstat --prometheus 1 1 > zombiememcg.prom  # node_exporter\n"
-	      "    ./zombiememcgstat --why -o 0 1 1      # what holds each zombie\n",
+	      "    ./zombiememcgstat --why -o 0 1 1      # what holds each zombie\n"
+	      "    ./zombiememcgstat --free all --yes    # drop zombies' own page cache\n",
 	      fp);
 }
 
@@ -356,6 +370,176 @@ out:
 	return ret;
 }
 
+/* --free: the listing's rows of @id (0: all of them). */
+static struct zmc_row **free_rows(struct zmc_snapshot *s, unsigned long long id, size_t *nr)
+{
+	struct zmc_filter all = { .older = 0 };
+	struct zmc_row **rows = zmc_select(s, &all, ZMC_SORT_AGE, nr);
+	size_t i, n = 0;
+
+	if (!rows || !id)
+		return rows;
+	for (i = 0; i < *nr; i++)
+		if (rows[i]->id == id)
+			rows[n++] = rows[i];
+	*nr = n;
+	return rows;
+}
+
+/* --free: read and parse the listing. */
+static int free_listing(const struct config *cfg, struct zmc_snapshot *s)
+{
+	struct zmc_error err;
+	size_t len;
+	char *data;
+	int ret;
+
+	ret = zmc_read_file(cfg->path, &data, &len);
+	if (ret) {
+		read_error(cfg->path, true, ret);
+		return -1;
+	}
+	ret = zmc_parse_buf(s, data, len, &err);
+	if (ret)
+		fprintf(stderr, PROG ": %s: line %lu: %s\n", cfg->path, err.line, err.msg);
+	return ret ? -1 : 0;
+}
+
+/* --free --yes: write the request, then read its outcome. */
+static int free_request(unsigned long long id, struct zmc_reclaim *r)
+{
+	struct zmc_error err;
+	char req[32], *data;
+	size_t len;
+	ssize_t n;
+	int fd, ret;
+
+	len = id ? (size_t)snprintf(req, sizeof(req), "%llu\n", id) :
+		   (size_t)snprintf(req, sizeof(req), "all\n");
+	fd = open(ZMC_RECLAIM_PATH, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		read_error(ZMC_RECLAIM_PATH, true, -errno);
+		return -1;
+	}
+	n = write(fd, req, len);
+	ret = n < 0 ? -errno : 0;
+	close(fd);
+	if (ret == -ENOENT) {
+		fprintf(stderr, PROG ": no zombie with id %llu\n", id);
+		return -1;
+	}
+	if (ret) {
+		read_error(ZMC_RECLAIM_PATH, true, ret);
+		return -1;
+	}
+	ret = zmc_read_file(ZMC_RECLAIM_PATH, &data, &len);
+	if (ret) {
+		read_error(ZMC_RECLAIM_PATH, true, ret);
+		return -1;
+	}
+	data[len] = '\0';
+	ret = zmc_reclaim_parse(r, data, len, &err);
+	if (ret)
+		fprintf(stderr, PROG ": %s: line %lu: %s\n", ZMC_RECLAIM_PATH, err.line, err.msg);
+	free(data);
+	return ret ? -1 : 0;
+}
+
+/*
+ * --free: a zombie is freed after an RCU grace period and a work item:
+ * the listing is asked again, for up to FREE_WAIT_MS, until @ids are gone.
+ */
+#define FREE_WAIT_MS	5000
+
+static size_t free_left(const struct config *cfg, const unsigned long long *ids, size_t nids)
+{
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	size_t left = nids, nr, i, j;
+	struct zmc_snapshot s;
+	struct zmc_row **rows;
+	int waited;
+
+	for (waited = 0; waited <= FREE_WAIT_MS; waited += 100) {
+		if (free_listing(cfg, &s))
+			return nids;
+		rows = free_rows(&s, 0, &nr);
+		for (left = 0, i = 0; rows && i < nids; i++)
+			for (j = 0; j < nr; j++)
+				if (rows[j]->id == ids[i])
+					left++;
+		if (!rows)
+			left = nids;
+		free(rows);
+		zmc_snapshot_free(&s);
+		if (!left || waited == FREE_WAIT_MS)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	return left;
+}
+
+static int run_free(const struct config *cfg, unsigned long long id, bool yes)
+{
+	unsigned long long *ids, drop;
+	struct zmc_snapshot s;
+	struct zmc_holders h;
+	struct zmc_reclaim r;
+	struct zmc_row **rows;
+	size_t nr, left, i;
+	int ret = 1;
+
+	if (free_listing(cfg, &s))
+		return 1;
+	rows = free_rows(&s, id, &nr);
+	if (!rows) {
+		fprintf(stderr, PROG ": out of memory\n");
+		goto free_snapshot;
+	}
+	if (id && !nr)
+		printf("id %llu is not in %s (no zombie, or offline for less than older_than_secs)\n",
+		       id, cfg->path);
+	if (read_holders(cfg, &h))
+		goto free_rows;
+	zmc_print_why(stdout, &s, rows, nr, &h);
+	drop = zmc_print_free_plan(stdout, rows, nr, &h);
+	zmc_holders_free(&h);
+	if (!yes) {
+		printf(drop ? "run again with --yes to drop it\n" :
+		       "nothing the reclaim would drop; --yes asks the module all the same\n");
+		ret = 0;
+		goto free_rows;
+	}
+	ids = calloc(nr ? nr : 1, sizeof(*ids));
+	if (!ids) {
+		fprintf(stderr, PROG ": out of memory\n");
+		goto free_rows;
+	}
+	for (i = 0; i < nr; i++)
+		ids[i] = rows[i]->id;
+	fflush(stdout);
+	if (free_request(id, &r))
+		goto free_ids;
+	zmc_print_reclaim(stdout, &r);
+	left = free_left(cfg, ids, nr);
+
+	if (nr == 1)
+		printf(left ? "id %llu: still a zombie (see --why)\n" : "id %llu: freed\n", ids[0]);
+	else
+		printf("%zu of %zu zombies freed, %zu left\n", nr - left, nr, left);
+	ret = 0;
+free_ids:
+	free(ids);
+free_rows:
+	free(rows);
+free_snapshot:
+	zmc_snapshot_free(&s);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, PROG ": write error: %s\n", strerror(errno));
+		ret = 1;
+	}
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg = {
@@ -368,7 +552,9 @@ int main(int argc, char **argv)
 	};
 	unsigned long long interval = 30, count = 0, i;
 	bool summary = false, json = false, prom = false, why = false;
-	bool holders = false;
+	bool holders = false, yes = false;
+	const char *free_arg = NULL;
+	unsigned long long free_id = 0;
 	struct timespec deadline;
 	struct sigaction sa;
 	int c;
@@ -434,10 +620,38 @@ int main(int argc, char **argv)
 			cfg.mountinfo_path = optarg;
 			cfg.mountinfo_given = true;
 			break;
+		case OPT_FREE:
+			free_arg = optarg;
+			if (strcmp(optarg, "all") &&
+			    (zmc_parse_u64(optarg, &free_id) || !free_id)) {
+				fprintf(stderr, PROG ": --free takes a zombie's id or all, not '%s'\n",
+					optarg);
+				usage(stderr, false);
+				return 2;
+			}
+			break;
+		case OPT_YES:
+			yes = true;
+			break;
 		default:
 			usage(stderr, false);
 			return 2;
 		}
+	}
+	if (yes && !free_arg) {
+		fprintf(stderr, PROG ": --yes goes with --free\n");
+		usage(stderr, false);
+		return 2;
+	}
+	if (free_arg) {
+		if (!cfg.live || json || summary || prom || why || holders ||
+		    cfg.mountinfo_given || optind < argc) {
+			fprintf(stderr, PROG ": --free goes alone (with --yes), on the live files\n");
+			usage(stderr, false);
+			return 2;
+		}
+		cfg.mountinfo_path = "/proc/self/mountinfo";
+		return run_free(&cfg, free_id, yes);
 	}
 	if (prom && (json || summary)) {
 		fprintf(stderr, PROG ": --prometheus cannot be combined with --json or --summary\n");

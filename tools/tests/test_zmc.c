@@ -927,6 +927,66 @@ static void test_many_comms(void)
 	free(text);
 }
 
+/* /proc/zombiememcg_reclaim's outcome (zmcfree.c). */
+static void test_reclaim(void)
+{
+	static const char good[] =
+		"requests 2\nrequest 42\nresult complete\nzombies 1\nms 7\nreclaim_ms 10000\n"
+		"page_frames 262144\ndropped_folios 2048\ndropped_bytes 8388608\n"
+		"written_back_folios 1\nwritten_back_bytes 4096\n"
+		"skipped_mapped_folios 3\nskipped_mapped_bytes 12288\n"
+		"skipped_write_error_folios 0\nskipped_write_error_bytes 0\n"
+		"skipped_shmem_folios 256\nskipped_shmem_bytes 1048576\n"
+		"skipped_not_page_cache_folios 5\nskipped_not_page_cache_bytes 20480\n"
+		"a_newer_counter 9\n";
+	static const char *const bad[] = {
+		"", "requests 1\n", "result complete\n",
+		"requests x\nresult complete\n",
+		"requests 1\nresult complete\ndropped_bytes -1\n",
+		"requests 1\nresult complete\nzombies\n",
+		"requests 1\nresult complete\nzombies 1 2\n",
+		"requests 1\nresult complete",
+		"requests 1\nresult complete\n\n",
+	};
+	struct zmc_reclaim r;
+	struct zmc_error err;
+	struct capture c;
+	char buf[1024], *out;
+	size_t i;
+	int bad_ok = 0;
+
+	memcpy(buf, good, sizeof(good));
+	ok(!zmc_reclaim_parse(&r, buf, sizeof(good) - 1, &err) && r.requests == 2 &&
+	   !strcmp(r.request, "42") && !strcmp(r.result, "complete") && r.zombies == 1 &&
+	   r.ms == 7 && r.dropped.folios == 2048 && r.dropped.bytes == 8388608 &&
+	   r.written.folios == 1 && r.skipped[0].folios == 3 && r.skipped[0].bytes == 12288 &&
+	   r.skipped[6].bytes == 1048576 && r.skipped[8].folios == 5 && r.skipped[4].folios == 0,
+	   "reclaim outcome: every counter parsed, unknown names passed over");
+	cap_open(&c);
+	zmc_print_reclaim(c.fp, &r);
+	out = cap_close(&c);
+	ok(strstr(out, "reclaim: complete in 7 ms, 1 zombie: dropped 2048 folios (8.0M), written back first 1 folio (4.0K)\n") &&
+	   strstr(out, "left alone: 3 folios (12K) mapped by a process, 256 folios (1.0M) shmem/tmpfs") &&
+	   !strstr(out, "write error"),
+	   "reclaim outcome printed for a person, only the reasons that happened");
+	free(out);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		size_t n = strlen(bad[i]);
+
+		memcpy(buf, bad[i], n + 1);
+		bad_ok += zmc_reclaim_parse(&r, buf, n, &err) == -EINVAL && err.msg[0];
+	}
+	ok(bad_ok == (int)ARRAY_SIZE(bad), "reclaim outcome: %d of %zu malformed files refused with a message",
+	   bad_ok, ARRAY_SIZE(bad));
+	strcpy(buf, "requests 1\nresult nothing_to_do_reparented\nzombies 3\n");
+	ok(!zmc_reclaim_parse(&r, buf, strlen(buf), &err), "reclaim outcome of a reparenting kernel parsed");
+	cap_open(&c);
+	zmc_print_reclaim(c.fp, &r);
+	out = cap_close(&c);
+	ok(strstr(out, "nothing to do for 3 zombies") != NULL, "a reparenting kernel's outcome says nothing to do");
+	free(out);
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -944,6 +1004,7 @@ int main(void)
 	test_files();
 	test_formatters();
 	test_many_comms();
+	test_reclaim();
 	printf("1..%d\n", nr_tests);
 	return nr_failed ? 1 : 0;
 }
