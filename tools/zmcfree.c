@@ -3,7 +3,8 @@
  * zmcfree.c - --free: what a reclaim request would drop, and what it did
  *
  * The plan comes from the holders scan: page cache of files other than
- * shmem/tmpfs is what /proc/zombiememcg_reclaim drops; tmpfs pages,
+ * shmem/tmpfs and block devices is what /proc/zombiememcg_reclaim drops;
+ * tmpfs pages, a block device's cache (file system metadata),
  * anonymous pages, swap and sockets it leaves alone, and the plan says what
  * frees those.  The outcome is the reclaim file's "name value" lines.
  */
@@ -202,14 +203,16 @@ unsigned long long zmc_print_free_plan(FILE *fp, struct zmc_row *const *rows, si
 
 	for (i = 0; i < nr; i++) {
 		const struct zmc_holder *v = zmc_holders_of(h, rows[i]->id, &n);
-		unsigned long long drop = 0, tmpfs = 0, other = 0;
+		unsigned long long drop = 0, kept = 0, other = 0;
 		size_t files = 0;
 		struct zmc_hfile f;
 		char a[16], b[16], c[16];
 
 		for (j = 0; j < n; j++) {
-			if (!strcmp(v[j].kind, "file") && zmc_holder_file(&v[j], &f) && f.shmem) {
-				tmpfs += v[j].bytes;
+			if (!strcmp(v[j].kind, "file") && zmc_holder_file(&v[j], &f) &&
+			    (f.shmem || !strcmp(f.fs, "bdev"))) {
+				/* a block device's own cache: file system metadata */
+				kept += v[j].bytes;
 			} else if (!strcmp(v[j].kind, "file")) {
 				drop += v[j].bytes;
 				files++;
@@ -218,9 +221,9 @@ unsigned long long zmc_print_free_plan(FILE *fp, struct zmc_row *const *rows, si
 			}
 		}
 		total += drop;
-		fprintf(fp, "id %llu: would drop %s of page cache (%zu file line%s); left alone: %s of tmpfs, %s of anonymous, swap and kernel memory\n",
+		fprintf(fp, "id %llu: would drop %s of page cache (%zu file line%s); left alone: %s of tmpfs and block device cache, %s of anonymous, swap and kernel memory\n",
 			rows[i]->id, zmc_human(a, sizeof(a), drop), files, files == 1 ? "" : "s",
-			zmc_human(b, sizeof(b), tmpfs), zmc_human(c, sizeof(c), other));
+			zmc_human(b, sizeof(b), kept), zmc_human(c, sizeof(c), other));
 	}
 	return total;
 }

@@ -80,6 +80,35 @@ say "What holds each one, and what would free it"
 run cat /proc/zombiememcg_holders
 run zombiememcgstat -o $threshold --why 1 1
 
+say "A zombie held by page cache alone, freed by dropping exactly its own pages"
+# ext2 on a RAM disk (the kernel's brd and ext4 modules): a report job reads
+# a 4 MiB file inside its unit, which is then removed.
+disk=/tmp/disk
+for m in brd crc16 crc32c_generic mbcache jbd2 ext4; do
+	[ -f /lib/modules-vm/$m.ko ] && insmod /lib/modules-vm/$m.ko rd_nr=1 rd_size=16384 2>/dev/null
+done
+if mkdir -p $disk && mke2fs -q -b 4096 /dev/ram0 >/dev/null 2>&1 &&
+	mount -t ext2 /dev/ram0 $disk; then
+	dd if=/dev/urandom of=$disk/report.csv bs=1M count=4 2>/dev/null
+	sync
+	# Its data out of the cache; its inode and block map read back here,
+	# so that only its data is charged to the job.
+	echo 1 >/proc/sys/vm/drop_caches
+	dd if=$disk/report.csv of=/dev/null bs=4096 skip=1023 count=1 2>/dev/null
+	job=$cg/system.slice/report.service
+	mkdir $job
+	id=$(stat -c %i $job)
+	sh -c "echo \$\$ >$job/cgroup.procs; cat $disk/report.csv >/dev/null; echo \$\$ >$cg/cgroup.procs"
+	run rmdir $job
+	sleep $((threshold + 1))
+	run zombiememcgstat --free "$id"
+	run zombiememcgstat --free "$id" --yes
+	run cat /proc/zombiememcg_reclaim
+	umount $disk
+else
+	echo "(skipped: no RAM disk with ext2 in this VM)"
+fi
+
 say "For scripts and monitoring: JSON, and Prometheus' textfile format"
 run zombiememcgstat -o $threshold --json 1 1
 run sh -c "zombiememcgstat -o $threshold --prometheus 1 1 | grep -v -e '^# HELP' -e '_bucket'"
