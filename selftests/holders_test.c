@@ -125,14 +125,6 @@ static int read_holders(struct holder *h, int max)
 	return n;
 }
 
-static unsigned long long cgroup_id_of(const char *dir)
-{
-	struct stat st;
-
-	/* A cgroup's id is its kernfs inode number on 64-bit. */
-	return stat(dir, &st) ? 0 : (unsigned long long)st.st_ino;
-}
-
 /* Children report through a pipe, then wait to be killed. */
 static pid_t spawn(void (*fn)(int wfd), int *rfd)
 {

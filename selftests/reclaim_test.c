@@ -148,13 +148,6 @@ static int run_request(unsigned long long id, struct outcome *o)
 	return 0;
 }
 
-static unsigned long long cgroup_id_of(const char *dir)
-{
-	struct stat st;
-
-	return stat(dir, &st) ? 0 : (unsigned long long)st.st_ino;
-}
-
 static unsigned char pattern(size_t i, int seed)
 {
 	return (unsigned char)(i * 7 + seed + (i >> 12));

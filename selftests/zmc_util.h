@@ -664,6 +664,14 @@ static inline void drain_charge_caches(const char *cg)
 		ksft_print_msg("drain: %s: %s\n", path, strerror(errno));
 }
 
+/* A cgroup's id: its kernfs inode number on 64-bit; 0 if it has none. */
+static inline unsigned long long cgroup_id_of(const char *dir)
+{
+	struct stat st;
+
+	return stat(dir, &st) ? 0 : (unsigned long long)st.st_ino;
+}
+
 /* 0 if @path is owned by root with mode @mode, else -1 with diag filled. */
 static inline int check_root_file(const char *path, unsigned int mode)
 {

@@ -263,17 +263,11 @@ static int read_holders(const struct config *cfg, struct zmc_holders *h)
 	return ret ? -1 : 0;
 }
 
-/*
- * Read and parse one snapshot, then print it. A bad snapshot prints
- * nothing; a signal only sets a flag (SA_RESTART), so output is never cut.
- */
-static int snapshot(const struct config *cfg, bool first)
+/* Read and parse the listing (@cfg->path) into @s; -1 with the error said. */
+static int read_listing(const struct config *cfg, struct zmc_snapshot *s)
 {
-	struct zmc_snapshot s;
 	struct zmc_error err;
-	struct zmc_row **rows;
-	size_t len, nr;
-	FILE *fp = stdout;
+	size_t len;
 	char *data;
 	int ret;
 
@@ -282,7 +276,7 @@ static int snapshot(const struct config *cfg, bool first)
 		read_error(cfg->path, cfg->live, ret);
 		return -1;
 	}
-	ret = zmc_parse_buf(&s, data, len, &err);
+	ret = zmc_parse_buf(s, data, len, &err);
 	if (ret) {
 		if (err.line)
 			fprintf(stderr, PROG ": %s: line %lu: %s\n", cfg->path,
@@ -291,6 +285,23 @@ static int snapshot(const struct config *cfg, bool first)
 			fprintf(stderr, PROG ": %s: %s\n", cfg->path, err.msg);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Read and parse one snapshot, then print it. A bad snapshot prints
+ * nothing; a signal only sets a flag (SA_RESTART), so output is never cut.
+ */
+static int snapshot(const struct config *cfg, bool first)
+{
+	struct zmc_snapshot s;
+	struct zmc_row **rows;
+	FILE *fp = stdout;
+	int ret = 0;
+	size_t nr;
+
+	if (read_listing(cfg, &s))
+		return -1;
 	rows = zmc_select(&s, &cfg->filter, cfg->sort, &nr);
 	if (!rows) {
 		fprintf(stderr, PROG ": out of memory\n");
@@ -386,25 +397,6 @@ static struct zmc_row **free_rows(struct zmc_snapshot *s, unsigned long long id,
 	return rows;
 }
 
-/* --free: read and parse the listing. */
-static int free_listing(const struct config *cfg, struct zmc_snapshot *s)
-{
-	struct zmc_error err;
-	size_t len;
-	char *data;
-	int ret;
-
-	ret = zmc_read_file(cfg->path, &data, &len);
-	if (ret) {
-		read_error(cfg->path, true, ret);
-		return -1;
-	}
-	ret = zmc_parse_buf(s, data, len, &err);
-	if (ret)
-		fprintf(stderr, PROG ": %s: line %lu: %s\n", cfg->path, err.line, err.msg);
-	return ret ? -1 : 0;
-}
-
 /* --free --yes: write the request, then read its outcome. */
 static int free_request(unsigned long long id, struct zmc_reclaim *r)
 {
@@ -460,7 +452,7 @@ static size_t free_left(const struct config *cfg, const unsigned long long *ids,
 	int waited;
 
 	for (waited = 0; waited <= FREE_WAIT_MS; waited += 100) {
-		if (free_listing(cfg, &s))
+		if (read_listing(cfg, &s))
 			return nids;
 		rows = free_rows(&s, 0, &nr);
 		for (left = 0, i = 0; rows && i < nids; i++)
@@ -488,7 +480,7 @@ static int run_free(const struct config *cfg, unsigned long long id, bool yes)
 	size_t nr, left, i;
 	int ret = 1;
 
-	if (free_listing(cfg, &s))
+	if (read_listing(cfg, &s))
 		return 1;
 	rows = free_rows(&s, id, &nr);
 	if (!rows) {
