@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * reclaim_test: /proc/zombiememcg_reclaim drops a zombie's own page cache,
- * and nothing else.  Run as root in a throw-away VM (by run.sh), which
- * makes /dev/ram2 (brd) for its disk file system (ext2).
+ * and nothing else.  Run as root in a throw-away VM (by run.sh), whose
+ * virtio drive /dev/vda (vm/boot.sh's scratch disk) holds its disk file
+ * system (ext2).
  *
  * Two files are made and written back from the root cgroup, so that their
  * blocks and metadata are charged there; their data is then dropped
@@ -11,9 +12,9 @@
  * second half of the first.  The cgroup is removed: before 7.x its page
  * cache keeps it a zombie, and one request frees it, with both files' data
  * intact and the live half still cached (mincore()).  A file written inside
- * a cgroup and not synced is written back, then dropped, intact (whether
- * that zombie then goes is logged: its cgroup writeback may hold it).  A zombie
- * held by a tmpfs file and a socket keeps them (and is not freed); from 7.x,
+ * a cgroup and not synced is written back, then dropped, intact, and the
+ * zombie goes once the kernel frees its cgroup writeback (at the next memcg
+ * offline).  A zombie held by a tmpfs file and a socket keeps them (and is not freed); from 7.x,
  * which reparents page cache at offline, its request says nothing to do.
  * Bad requests (garbage, too long, an unknown ID, a non-root writer) are
  * refused and change nothing; zombiememcgstat --free shows and frees.
@@ -41,7 +42,7 @@
 
 #define RECLAIM_FILE	"/proc/zombiememcg_reclaim"
 #define R_ROOT		CG_ROOT "/zmc-reclaim"
-#define DISK_DEV	"/dev/ram2"
+#define DISK_DEV	"/dev/vda"
 #define DISK_MNT	"/tmp/zmc-reclaim-disk"
 #define READ_FILE	DISK_MNT "/read"
 #define WRITE_FILE	DISK_MNT "/written"
@@ -59,7 +60,6 @@ static bool loaded_here, disk_mounted, tmp_mounted;
 static char no_run[160], no_disk[160];
 static const char *tool_path = DEFAULT_TOOL;
 static long dying_at_start;
-static unsigned long long dirty_id;
 
 /* The module's outcome, as "name value" lines. */
 struct outcome {
@@ -148,55 +148,6 @@ static int run_request(unsigned long long id, struct outcome *o)
 	return 0;
 }
 
-static unsigned char pattern(size_t i, int seed)
-{
-	return (unsigned char)(i * 7 + seed + (i >> 12));
-}
-
-/* @len bytes of pattern @seed at @off of @path (made if need be). */
-static int write_pattern(const char *path, off_t off, size_t len, int seed, bool sync)
-{
-	static unsigned char buf[65536];
-	int fd = open(path, O_WRONLY | O_CREAT, 0644);
-	size_t done, i, n;
-
-	if (fd < 0)
-		return -1;
-	for (done = 0; done < len; done += n) {
-		n = len - done < sizeof(buf) ? len - done : sizeof(buf);
-		for (i = 0; i < n; i++)
-			buf[i] = pattern(off + done + i, seed);
-		if (pwrite(fd, buf, n, off + done) != (ssize_t)n) {
-			close(fd);
-			return -1;
-		}
-	}
-	if (sync && fsync(fd)) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
-
-/* Whether @len bytes at @off of @path are pattern @seed. */
-static bool check_pattern(const char *path, off_t off, size_t len, int seed)
-{
-	static unsigned char buf[65536];
-	int fd = open(path, O_RDONLY);
-	size_t done, i, n;
-	bool ok = fd >= 0;
-
-	for (done = 0; ok && done < len; done += n) {
-		n = len - done < sizeof(buf) ? len - done : sizeof(buf);
-		ok = pread(fd, buf, n, off + done) == (ssize_t)n;
-		for (i = 0; ok && i < n; i++)
-			ok = buf[i] == pattern(off + done + i, seed);
-	}
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
 /* Read @len bytes at @off of @path (into the page cache). */
 static int read_range(const char *path, off_t off, size_t len)
 {
@@ -211,18 +162,6 @@ static int read_range(const char *path, off_t off, size_t len)
 			break;
 	close(fd);
 	return done < len ? -1 : 0;
-}
-
-/* Drop the clean page cache of @path (its data; its metadata stays). */
-static int drop_cache(const char *path)
-{
-	int fd = open(path, O_RDONLY), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = fdatasync(fd) || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	close(fd);
-	return ret ? -1 : 0;
 }
 
 /* Pages of @path's [@off, @off + @len) in the page cache (mincore()). */
@@ -365,7 +304,7 @@ static int test_setup(void)
 		return KSFT_FAIL;
 	}
 	if (access(DISK_DEV, F_OK)) {
-		snprintf(no_disk, sizeof(no_disk), "no %s (run.sh makes it when the initramfs has brd.ko)",
+		snprintf(no_disk, sizeof(no_disk), "no %s (vm/boot.sh's virtio drive, with virtio_blk)",
 			 DISK_DEV);
 	} else if (system("mke2fs -q " DISK_DEV " >/dev/null 2>&1")) {
 		snprintf(no_disk, sizeof(no_disk), "mke2fs %s failed", DISK_DEV);
@@ -540,15 +479,6 @@ static int test_dirty(void)
 
 	if (page_cache_skip())
 		return KSFT_SKIP;
-	/*
-	 * A zombie dirty at its removal can stay held by the kernel (its
-	 * cgroup writeback) after the request: where more tests follow in
-	 * this boot and count dying memcgs (the debug tier), it is not made.
-	 */
-	if (getenv("ZMC_MORE_PHASES")) {
-		fail_msg("the debug tier's phases follow in this boot, and a zombie dirty at its removal can stay held by its cgroup writeback after the request (the VM suite runs it last)");
-		return KSFT_SKIP;
-	}
 	/* No periodic writeback meanwhile: the pages stay dirty until the request. */
 	read_file("/proc/sys/vm/dirty_writeback_centisecs", interval, sizeof(interval));
 	read_file("/proc/sys/vm/dirty_expire_centisecs", expire, sizeof(expire));
@@ -557,7 +487,6 @@ static int test_dirty(void)
 	id = make_zombie("dirty", dirty_writer);
 	if (!id)
 		goto restore;
-	dirty_id = id;
 	if (run_request(id, &o))
 		goto restore;
 	/* Written back by the request (the flusher may have taken some first). */
@@ -570,15 +499,21 @@ static int test_dirty(void)
 	}
 	/*
 	 * Dirty at its removal, the zombie is held by its cgroup writeback
-	 * structures too, which the kernel cleans up when a memcg goes
-	 * offline and they are clean: one does.  Not asserted.
+	 * too (the inode's bdi_writeback, which holds the memcg): the kernel
+	 * moves clean inodes off a dead memcg's writeback when a memcg goes
+	 * offline (cleanup_offline_cgwbs_workfn), so one does.
 	 */
-	if (mkdir(R_ROOT "/kick", 0755) || rmdir(R_ROOT "/kick"))
-		ksft_print_msg("reclaim: mkdir/rmdir %s/kick: %s\n", R_ROOT, strerror(errno));
-	if (wait_freed(id, 5))
-		ksft_print_msg("reclaim: the dirty zombie %llu is freed\n", id);
-	else
+	if (mkdir(R_ROOT "/kick", 0755) || rmdir(R_ROOT "/kick")) {
+		fail_msg("mkdir/rmdir %s/kick: %s", R_ROOT, strerror(errno));
+		goto restore;
+	}
+	if (!wait_freed(id, POLL_SECS)) {
 		print_left(id);
+		fail_msg("the dirty zombie %llu is still listed %d s after the request and a memcg offline",
+			 id, POLL_SECS);
+		goto restore;
+	}
+	ksft_print_msg("reclaim: the dirty zombie %llu is freed\n", id);
 	if (cached_pages(DIRTY_FILE, 0, DIRTY_BYTES) != 0 ||
 	    !check_pattern(DIRTY_FILE, 0, DIRTY_BYTES, 5)) {
 		fail_msg("%s: still cached, or its contents are not what was written", DIRTY_FILE);
@@ -718,7 +653,7 @@ static const struct zmc_test tests[] = {
 	{ "reclaim: a non-root writer is refused", test_non_root },
 	{ "reclaim: a page-cache zombie freed by one request, the files intact, the live half still cached",
 	  test_page_cache },
-	{ "reclaim: a dirty file of a zombie written back, then dropped, intact", test_dirty },
+	{ "reclaim: a dirty file of a zombie written back, then dropped, intact; the zombie freed after the next memcg offline", test_dirty },
 	{ "reclaim: a zombie held by tmpfs and a socket: nothing dropped, says why, data intact",
 	  test_held },
 	{ "reclaim: zombiememcgstat --free shows the plan, --yes frees the zombie", test_tool },
@@ -741,12 +676,6 @@ int main(int argc, char **argv)
 		umount(TMP_MNT);
 	if (disk_mounted)
 		umount(DISK_MNT);
-	if (dirty_id && listed(dirty_id)) {
-		if (wait_freed(dirty_id, 10))
-			ksft_print_msg("reclaim: the dirty zombie %llu went with the unmount\n", dirty_id);
-		else
-			print_left(dirty_id);
-	}
 	rmdir(R_ROOT "/live");
 	rmdir(R_ROOT);
 	if (loaded_here) {

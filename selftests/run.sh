@@ -80,26 +80,35 @@ run() {
 }
 
 # Swap for swap_test: a 64 MiB RAM disk (brd, one of the kernel's own
-# modules, in /lib/modules-vm when vm/kernels.sh could fetch it); a second
-# one, /dev/ram1, is holders_test's disk file system, a third, /dev/ram2,
-# reclaim_test's.
+# modules, in /lib/modules-vm when vm/kernels.sh could fetch it, or built in
+# as in the debug tier, whose kernel command line sizes it); a second one,
+# /dev/ram1, is holders_test's disk file system.
 swap_on() {
 	ko=/lib/modules-vm/brd.ko
 	if grep -q '^/' /proc/swaps 2>/dev/null; then
 		echo "# swap: already on"
+	elif [ -b /dev/ram0 ] && [ -b /dev/ram1 ]; then
+		if ! out=$({ mkswap /dev/ram0 && swapon /dev/ram0; } 2>&1); then
+			echo "# swap: none ($(echo "$out" | tail -n1))"
+		else
+			echo "# swap: on the built-in RAM disk /dev/ram0"
+		fi
 	elif [ ! -f $ko ]; then
 		echo "# swap: none ($ko absent)"
-	elif ! out=$({ insmod $ko rd_nr=3 rd_size=65536 && mkswap /dev/ram0 && swapon /dev/ram0; } 2>&1); then
+	elif ! out=$({ insmod $ko rd_nr=2 rd_size=65536 && mkswap /dev/ram0 && swapon /dev/ram0; } 2>&1); then
 		echo "# swap: none ($(echo "$out" | tail -n1))"
 	else
 		echo "# swap: on a 64 MiB RAM disk, /dev/ram0"
 	fi
 }
 
-# holders_test's disk file system: ext4 (for ext2) and what it needs, as
-# far as /lib/modules-vm has them (without, its disk file part skips).
+# The disk file systems of holders_test (/dev/ram1) and reclaim_test
+# (/dev/vda, vm/boot.sh's virtio drive): ext4 (for ext2) and what it needs,
+# virtio_blk and the virtio modules the kernel does not have built in, as far
+# as /lib/modules-vm has them (without, the tests needing them skip).
 disk_modules() {
-	for m in crc16 crc32c_generic mbcache jbd2 ext4; do
+	for m in crc16 crc32c_generic mbcache jbd2 ext4 virtio_ring virtio \
+		virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk; do
 		[ -f /lib/modules-vm/$m.ko ] && insmod /lib/modules-vm/$m.ko 2>/dev/null
 	done
 	return 0

@@ -672,6 +672,68 @@ static inline unsigned long long cgroup_id_of(const char *dir)
 	return stat(dir, &st) ? 0 : (unsigned long long)st.st_ino;
 }
 
+/* Byte @i of the test data of pattern @seed. */
+static inline unsigned char pattern_byte(size_t i, int seed)
+{
+	return (unsigned char)(i * 7 + seed + (i >> 12));
+}
+
+/* @len bytes of pattern @seed at @off of @path (made if need be). */
+static inline int write_pattern(const char *path, off_t off, size_t len, int seed, bool sync)
+{
+	static unsigned char buf[65536];
+	int fd = open(path, O_WRONLY | O_CREAT, 0644);
+	size_t done, i, n;
+
+	if (fd < 0)
+		return -1;
+	for (done = 0; done < len; done += n) {
+		n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+		for (i = 0; i < n; i++)
+			buf[i] = pattern_byte(off + done + i, seed);
+		if (pwrite(fd, buf, n, off + done) != (ssize_t)n) {
+			close(fd);
+			return -1;
+		}
+	}
+	if (sync && fsync(fd)) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* Whether @len bytes at @off of @path are pattern @seed. */
+static inline bool check_pattern(const char *path, off_t off, size_t len, int seed)
+{
+	static unsigned char buf[65536];
+	int fd = open(path, O_RDONLY);
+	size_t done, i, n;
+	bool ok = fd >= 0;
+
+	for (done = 0; ok && done < len; done += n) {
+		n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+		ok = pread(fd, buf, n, off + done) == (ssize_t)n;
+		for (i = 0; ok && i < n; i++)
+			ok = buf[i] == pattern_byte(off + done + i, seed);
+	}
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* Drop the clean page cache of @path (its data; its metadata stays). */
+static inline int drop_cache(const char *path)
+{
+	int fd = open(path, O_RDONLY), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = fdatasync(fd) || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	close(fd);
+	return ret ? -1 : 0;
+}
+
 /* 0 if @path is owned by root with mode @mode, else -1 with diag filled. */
 static inline int check_root_file(const char *path, unsigned int mode)
 {

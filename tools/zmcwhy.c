@@ -281,7 +281,7 @@ static void print_frees(FILE *fp, const struct zmc_holders *h, const struct zmc_
 			const struct zmc_holder *v, size_t n)
 {
 	bool anon = false, swap = false, any = false, unlisted = false;
-	bool orphan = false, kernel = false;
+	bool orphan = false, kernel = false, cache = false;
 	unsigned long long pids[3], file_rest = 0;
 	size_t i, j, npids = 0, more = 0, nfiles = 0;
 	struct zmc_hfile f;
@@ -339,6 +339,7 @@ static void print_frees(FILE *fp, const struct zmc_holders *h, const struct zmc_
 	for (i = 0; i < n; i++) {
 		if (!zmc_holder_file(&v[i], &f) || !f.path[0])
 			continue;
+		cache |= !f.deleted && !f.shmem && strcmp(f.fs, "bdev");
 		if (++nfiles <= FREES_FILES) {
 			clause(fp, &any);
 			print_frees_file(fp, h, &f);
@@ -346,6 +347,11 @@ static void print_frees(FILE *fp, const struct zmc_holders *h, const struct zmc_
 	}
 	if (nfiles > FREES_FILES)
 		fprintf(fp, "; the same for its %zu other files", nfiles - FREES_FILES);
+	if (cache) {
+		clause(fp, &any);
+		fprintf(fp, "all its files' clean page cache at once: zombiememcgstat --free %llu --yes",
+			r->id);
+	}
 	if (file_rest) {
 		clause(fp, &any);
 		fprintf(fp, "the rest of its page cache is reclaimed: echo %llu > ", file_rest);

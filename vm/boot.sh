@@ -7,12 +7,16 @@
 #   output.log    ttyS1 up to the kernel log dump (the TAP in mode check)
 #   dmesg.log     the kernel log the guest dumped at the end
 #   status        "ok" or "fail: <reason>"
+#   disk.img      the guest's scratch drive while it runs (a sparse, empty
+#                 raw file of ZMC_DISK_MB, default 128, on virtio-blk:
+#                 /dev/vda in the guest; removed after the boot)
 # Exit 0 only if the guest printed its sentinel and no kernel line matched
 # WARNING/BUG/Oops/panic/...; QEMU's own exit code is never trusted.
 # Env: ZMC_TIMEOUT (host timeout, s, default 600)  ZMC_GUEST_TIMEOUT (default
 #      ZMC_TIMEOUT-120)  ZMC_SMP (2)  ZMC_MEM (1G)  ZMC_QEMU_CPU (qemu64,+rdrand)
-#      ZMC_APPEND (extra kernel args)  ZMC_INITRD  ZMC_STREAM=1 (print the
-#      guest output live)  ZMC_QEMU_EXTRA (extra QEMU args, blank-separated)
+#      ZMC_APPEND (extra kernel args)  ZMC_INITRD  ZMC_DISK_MB (128)
+#      ZMC_STREAM=1 (print the guest output live)  ZMC_QEMU_EXTRA (extra
+#      QEMU args, blank-separated)
 #      ZMC_KERNEL_IMAGE (another bzImage of the same kernel release, e.g. the
 #      debug tier's one with the module built in)
 set -euo pipefail
@@ -31,12 +35,14 @@ dir=$ZMC_BUILD_DIR/$kernel/vm-$mode
 rm -rf "$dir"
 mkdir -p "$dir"
 : >"$dir/ttyS1.log"
+truncate -s "${ZMC_DISK_MB:-128}M" "$dir/disk.img"
 
 console=(-serial "file:$dir/console.log")
 [[ $mode == shell ]] && console=(-serial mon:stdio)
 qemu=(qemu-system-x86_64 -accel "tcg,thread=single" -m "${ZMC_MEM:-1G}" -smp "${ZMC_SMP:-2}"
 	-display none -vga none -nic none -no-reboot
 	"${console[@]}" -serial "file:$dir/ttyS1.log"
+	-drive "file=$dir/disk.img,if=virtio,format=raw,cache=unsafe"
 	-kernel "${ZMC_KERNEL_IMAGE:-$ZMC_VMLINUZ}" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 zmc.mode=$mode zmc.timeout=$gtmo ${ZMC_APPEND:-}")
 # RDRAND seeds the guest's crng at boot: without it getrandom() blocks and
@@ -65,6 +71,7 @@ qrc=0
 timeout -k 10 "$tmo" "${qemu[@]}" </dev/null || qrc=$?
 [[ -n $streamer ]] && { sleep 1; kill "$streamer" 2>/dev/null || true; wait "$streamer" 2>/dev/null || true; }
 secs=$(zmc_since "$t0")
+rm -f "$dir/disk.img"
 
 tr -d '\r' <"$dir/ttyS1.log" >"$dir/ttyS1.clean"
 guest_output <"$dir/ttyS1.clean" >"$dir/output.log"

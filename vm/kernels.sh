@@ -19,7 +19,9 @@
 # Beside it, <id>/modules/ holds the few of the kernel's own modules the
 # test VM loads ($ZMC_VM_MODULES: brd, a RAM disk for the guest's swap;
 # ext4 with crc16, crc32c (before 7.x), mbcache and jbd2, holders_test's
-# disk file system),
+# disk file system; virtio_blk and, where the kernel has them as modules,
+# the virtio core and PCI transport: reclaim_test's disk, vm/boot.sh's
+# scratch drive),
 # uncompressed, from the package that ships them (linux-image-*-unsigned
 # before 7.x, linux-modules-* from 7.x), with a stamp of its own.
 set -euo pipefail
@@ -76,12 +78,13 @@ resolve() {
 
 # The kernel's own modules the test VM loads, in load order.
 default_modules="brd crc16 crc32c_generic mbcache jbd2 ext4"
+default_modules+=" virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk"
 
 # fetch_modules ID KDIR STAMP: KDIR/modules/NAME.ko for each of
 # $ZMC_VM_MODULES, from the package of kernel ID (resolved) that ships them.
 # A module the package lacks is only logged: the tests needing it skip.
 fetch_modules() {
-	local id=$1 mdir=$2/modules stamp="$3 ${ZMC_VM_MODULES:-$default_modules}" pkg tmp m ko
+	local id=$1 mdir=$2/modules stamp="$3 ${ZMC_VM_MODULES:-$default_modules}" pkg tmp m ko absent=()
 	[[ $(cat "$mdir/stamp" 2>/dev/null) == "$stamp" ]] && return 0
 	pkg=linux-image-$ABI-amd64-unsigned
 	pkg_exists "linux-modules-$ABI-amd64" && pkg=linux-modules-$ABI-amd64
@@ -96,7 +99,7 @@ fetch_modules() {
 	for m in ${ZMC_VM_MODULES:-$default_modules}; do
 		ko=$(find "$tmp/root" -name "$m.ko*" | head -n1)
 		case $ko in
-		'') log "kernel $id: $pkg has no $m.ko"; continue ;;
+		'') absent+=("$m"); continue ;;
 		*.ko) cp "$ko" "$mdir/$m.ko" ;;
 		*.ko.xz) xz -dc "$ko" >"$mdir/$m.ko" ;;
 		*.ko.zst) zstd -qdc "$ko" >"$mdir/$m.ko" ;;
@@ -107,6 +110,8 @@ fetch_modules() {
 	rm -rf "$tmp"
 	echo "$stamp" >"$mdir/stamp"
 	log "kernel $id: VM modules from $pkg: $(cd "$mdir" && echo *.ko)"
+	((${#absent[@]} == 0)) ||
+		log "kernel $id: not in $pkg (built in, or the tests needing them skip): ${absent[*]}"
 }
 
 # Turn absolute symlinks inside $1 into relative ones within $1.

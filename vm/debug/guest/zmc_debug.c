@@ -172,6 +172,18 @@ static void result(bool ok, int idx)
 	diag[0] = '\0';
 }
 
+/* Test @idx of the plan, the next one, cannot run here: a skip, saying why. */
+static void result_skip(int idx, const char *why)
+{
+	if (idx != plan_done) {
+		result(false, idx);
+		return;
+	}
+	plan_done++;
+	ksft_test_result_skip("%s: %s\n", plan_names[idx], why);
+	diag[0] = '\0';
+}
+
 /* The tests of the plan that cannot run: failures, so that the count holds. */
 static int abandon(const char *why)
 {
@@ -918,6 +930,9 @@ struct shared {
 	double t0;
 	/* the exiter: holder processes started, exited, by what they held */
 	unsigned long x_started, x_exited, x_killed, x_sock, x_anon, x_file, x_errors;
+	/* the reclaimer: requests by answer, what the outcomes counted */
+	unsigned long r_rounds, r_requests, r_all, r_done, r_gone, r_unloaded, r_bad;
+	unsigned long r_reparented, r_stopped, r_dropped, r_written, r_skipped, r_intact;
 	/* the reloader's holders fd, open across each unload */
 	unsigned long held_ok, held_bad;
 	double unload_max;
@@ -1643,6 +1658,193 @@ static void stress_exiter(void)
 	_exit(0);
 }
 
+/*
+ * The reclaimer: in a loop, a file of 64 to 512 KB is made on the disk file
+ * system (STRESS_DISK) from the root cgroup, written back and its data
+ * dropped, so that its blocks and metadata are charged there; a child then
+ * overwrites it inside a fresh cgroup (synced two times in three, else left
+ * dirty) and exits; the cgroup is removed and a request for
+ * its zombie (every fourth one: "all") written to /proc/zombiememcg_reclaim,
+ * whose outcome is then read; the file must read back intact.  A request
+ * may fail only with ENOENT (that zombie already freed) or, while the module
+ * was unloaded, with the errors of a file going away.
+ */
+#define RECLAIM_FILE	"/proc/zombiememcg_reclaim"
+#define STRESS_DISK	"/tmp/zstress-disk"
+
+/* Whether STRESS_DISK is a mounted disk file system (run.sh mounts it). */
+static bool stress_disk(void)
+{
+	struct stat st, up;
+
+	return !stat(STRESS_DISK, &st) && !stat(STRESS_DISK "/..", &up) &&
+	       st.st_dev != up.st_dev;
+}
+
+/*
+ * Check one outcome read of the reclaim file (@buf, NUL-terminated): every
+ * line "name value", the result one of the module's, and @want in "request"
+ * unless the module may have been reloaded since.  0, or -1 with diag set.
+ */
+static int reclaim_outcome(char *buf, const char *want, bool reloaded)
+{
+	static const char *const results[] = {
+		"complete", "stopped_by_reclaim_ms", "nothing_to_do_reparented"
+	};
+	bool seen_result = false, seen_request = false;
+	unsigned long long dropped = 0, written = 0, skipped = 0;
+	char *line, *save = NULL;
+	int i;
+
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[48], value[32], extra;
+		unsigned long long v;
+
+		if (sscanf(line, "%47s %31s %c", name, value, &extra) != 2) {
+			fail_msg("reclaim outcome: line '%.80s'", line);
+			return -1;
+		}
+		if (!strcmp(name, "request")) {
+			seen_request = true;
+			if (!reloaded && strcmp(value, want)) {
+				fail_msg("reclaim outcome: request %s, %s was written", value, want);
+				return -1;
+			}
+		} else if (!strcmp(name, "result")) {
+			seen_result = true;
+			for (i = 0; i < N_ELEMS(results) && strcmp(value, results[i]); i++)
+				;
+			if (i == N_ELEMS(results) && !(reloaded && !strcmp(value, "none"))) {
+				fail_msg("reclaim outcome: result '%s'", value);
+				return -1;
+			}
+			__sync_fetch_and_add(&sh->r_reparented, i == 2);
+			__sync_fetch_and_add(&sh->r_stopped, i == 1);
+		} else if (sscanf(value, "%llu%c", &v, &extra) != 1) {
+			fail_msg("reclaim outcome: %s '%s' is not a number", name, value);
+			return -1;
+		} else if (!strcmp(name, "dropped_folios")) {
+			dropped = v;
+		} else if (!strcmp(name, "written_back_folios")) {
+			written = v;
+		} else if (!strncmp(name, "skipped_", 8) && strstr(name, "_folios")) {
+			skipped += v;
+		}
+	}
+	if (!seen_result || !seen_request) {
+		fail_msg("reclaim outcome: no %s line", seen_result ? "request" : "result");
+		return -1;
+	}
+	__sync_fetch_and_add(&sh->r_dropped, dropped);
+	__sync_fetch_and_add(&sh->r_written, written);
+	__sync_fetch_and_add(&sh->r_skipped, skipped);
+	return 0;
+}
+
+/* One request @req for the reclaim file; 0 or -errno (of open or write). */
+static int reclaim_request(const char *req)
+{
+	int fd = open(RECLAIM_FILE, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static void stress_reclaimer(void)
+{
+	static char buf[8192];
+	unsigned long n;
+
+	prctl(PR_SET_NAME, "zs-reclaim");
+	rng_state ^= 0x94d049bb133111ebULL;
+	for (n = 0; !sh->stop; n++) {
+		char cg[PATH_MAX], file[PATH_MAX], req[32];
+		size_t len = 65536 * (1 + rnd_below(8));
+		bool sync = rnd_below(3), reloaded;
+		int seed = (int)(n % 250);	/* the root's is 255 */
+		unsigned long long id;
+		int status, ret, fd;
+		double t0;
+		ssize_t got;
+		pid_t pid;
+
+		snprintf(cg, sizeof(cg), STRESS_ROOT "/r%lu", n);
+		snprintf(file, sizeof(file), STRESS_DISK "/r%lu", n);
+		if (mkdir(cg, 0755)) {
+			shared_error("reclaimer: mkdir %s: %s", cg, strerror(errno));
+			__sync_fetch_and_add(&sh->r_bad, 1);
+			break;
+		}
+		id = cgroup_id_of(cg);
+		if (write_pattern(file, 0, len, 255, true) || drop_cache(file)) {
+			shared_error("reclaimer: %s: %s", file, strerror(errno));
+			__sync_fetch_and_add(&sh->r_bad, 1);
+			break;
+		}
+		pid = fork();
+		if (!pid)
+			_exit(enter_cg(cg) || write_pattern(file, 0, len, seed, sync) ? 1 : 0);
+		if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) || rmdir(cg)) {
+			shared_error("reclaimer: the writer of %s in %s failed", file, cg);
+			__sync_fetch_and_add(&sh->r_bad, 1);
+			break;
+		}
+		__sync_fetch_and_add(&sh->r_rounds, 1);
+		if (n % 4 == 3)
+			snprintf(req, sizeof(req), "all");
+		else
+			snprintf(req, sizeof(req), "%llu", id);
+		t0 = now_secs();
+		ret = reclaim_request(req);
+		__sync_fetch_and_add(&sh->r_requests, 1);
+		__sync_fetch_and_add(&sh->r_all, !strcmp(req, "all"));
+		if (!ret) {
+			__sync_fetch_and_add(&sh->r_done, 1);
+		} else if (ret == -ENOENT && strcmp(req, "all") && !unloaded_during(t0, now_secs())) {
+			/* Freed already (or, through the reloads, not tracked: still ENOENT). */
+			__sync_fetch_and_add(&sh->r_gone, 1);
+		} else if (unload_errno(-ret) && unloaded_during(t0, now_secs())) {
+			__sync_fetch_and_add(&sh->r_unloaded, 1);
+		} else {
+			shared_error("reclaimer: request %s: %s while the module was loaded",
+				     req, strerror(-ret));
+			__sync_fetch_and_add(&sh->r_bad, 1);
+		}
+		if (!ret) {
+			fd = open(RECLAIM_FILE, O_RDONLY);
+			got = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+			if (fd >= 0)
+				close(fd);
+			reloaded = unloaded_during(t0, now_secs());
+			if (got < 0 && !reloaded) {
+				shared_error("reclaimer: outcome: %s", strerror(errno));
+				__sync_fetch_and_add(&sh->r_bad, 1);
+			} else if (got >= 0) {
+				buf[got] = '\0';
+				if (reclaim_outcome(buf, req, reloaded)) {
+					shared_error("reclaimer: %s", diag);
+					__sync_fetch_and_add(&sh->r_bad, 1);
+				}
+			}
+		}
+		if (check_pattern(file, 0, len, seed)) {
+			__sync_fetch_and_add(&sh->r_intact, 1);
+		} else {
+			shared_error("reclaimer: %s (%zu bytes, %s) does not read back intact",
+				     file, len, sync ? "synced" : "left dirty");
+			__sync_fetch_and_add(&sh->r_bad, 1);
+		}
+		unlink(file);
+		sleep_ms(rnd_below(200));
+	}
+	_exit(0);
+}
+
 static pid_t spawn(void (*fn)(void))
 {
 	pid_t pid = fork();
@@ -1692,19 +1894,21 @@ static int stress_load(void)
 #define STRESS_MIN_EXITS		10
 #define STRESS_MIN_SCANS		10
 #define STRESS_MIN_ZOMBIE_SCANS		5
+#define STRESS_MIN_RECLAIMS		10
 #define STRESS_GRACE_SECS		120
 
-static bool stress_enough(void)
+static bool stress_enough(bool disk)
 {
 	return sh->x_exited >= STRESS_MIN_EXITS &&
 	       sh->h_scans >= STRESS_MIN_SCANS &&
-	       sh->h_zombie_scans >= STRESS_MIN_ZOMBIE_SCANS;
+	       sh->h_zombie_scans >= STRESS_MIN_ZOMBIE_SCANS &&
+	       (!disk || sh->r_done >= STRESS_MIN_RECLAIMS);
 }
 
 enum {
 	ST_SETUP, ST_CHURN, ST_RELOADS, ST_READERS, ST_SLOW, ST_DEEP, ST_STATS, ST_TOOL,
 	ST_WRITER, ST_EXITS, ST_HOLDERS, ST_HOLDERS_KINDS, ST_HOLDERS_UNLOAD,
-	ST_HELD, ST_KINDS, ST_RELEASED, ST_FRESH, ST_FRESH_LISTED,
+	ST_RECLAIM, ST_HELD, ST_KINDS, ST_RELEASED, ST_FRESH, ST_FRESH_LISTED,
 	ST_FRESH_GONE, ST_N
 };
 
@@ -1722,6 +1926,7 @@ static const char *const stress_tests[ST_N] = {
 	[ST_HOLDERS] = "stress: holders readers (one in one go, one slow) during churn, exits and reloads: every read header to footer well-formed; only ENOENT (open) or EIO (read) while unloaded; 10+ scans, 5+ with zombies",
 	[ST_HOLDERS_KINDS] = "stress: the holders scans named socket, file and anon holders (file and anon before 7.x) during it",
 	[ST_HOLDERS_UNLOAD] = "stress: each unload with a holders fd open returned within 30 s; the fd then read EIO and closed",
+	[ST_RECLAIM] = "stress: reclaim requests (an ID, or all) for zombies of files written in them on a disk, during churn, scans and reloads: answered, ENOENT only for a zombie gone, unload errors only while unloaded; every outcome well-formed, every file intact; 10+ requests, page cache dropped before 7.x",
 	[ST_HELD] = "stress: churn over, pins held: rows (older_than_secs=0) == nr_dying_subsys_memory == stats zombies",
 	[ST_KINDS] = "stress: stats untracked == rows without creator, predating_zombies == rows flagged p",
 	[ST_RELEASED] = "stress: all pins released: no dying memcg, no row, stats zombies 0",
@@ -1804,8 +2009,8 @@ static int cmd_stress(int argc, char **argv)
 	double t0 = now_secs(), deadline = t0 + secs, t_churn;
 	long rows, dying;
 	char dir[PATH_MAX];
+	bool ok, kinds, disk = stress_disk();
 	struct batch b;
-	bool ok, kinds;
 
 	plan(stress_tests, ST_N);
 	if (workers > 32)
@@ -1851,6 +2056,8 @@ static int cmd_stress(int argc, char **argv)
 	helpers[nhelpers++] = spawn(stress_holders_fast);
 	helpers[nhelpers++] = spawn(stress_holders_slow);
 	helpers[nhelpers++] = spawn(stress_exiter);
+	if (disk)
+		helpers[nhelpers++] = spawn(stress_reclaimer);
 
 	/*
 	 * Reload the module in the middle of it: reload i once the workers
@@ -1919,9 +2126,9 @@ static int cmd_stress(int argc, char **argv)
 	 * exits and scans get STRESS_GRACE_SECS more on a starved host.
 	 */
 	while ((sh->chains < (unsigned long)workers * per_worker ||
-		!stress_enough()) && now_secs() < deadline)
+		!stress_enough(disk)) && now_secs() < deadline)
 		sleep_ms(100);
-	while (!stress_enough() && now_secs() < deadline + STRESS_GRACE_SECS)
+	while (!stress_enough(disk) && now_secs() < deadline + STRESS_GRACE_SECS)
 		sleep_ms(100);
 	t_churn = now_secs() - t0;
 	sh->stop_churn = 1;
@@ -1969,6 +2176,11 @@ static int cmd_stress(int argc, char **argv)
 	msg("stress: exiting holders: %lu started (socket %lu, anon %lu, tmpfs file %lu), %lu exited, %lu killed at the end, %lu errors; holders fd across unloads: %lu ok, %lu bad; the longest unload %.2f s\n",
 	    sh->x_started, sh->x_sock, sh->x_anon, sh->x_file, sh->x_exited,
 	    sh->x_killed, sh->x_errors, sh->held_ok, sh->held_bad, sh->unload_max);
+	if (disk)
+		msg("stress: reclaimer: %lu files written in zombies, %lu requests (%lu all): %lu done, %lu for a zombie already gone, %lu met an unload, %lu bad; outcomes: %lu nothing to do (reparented), %lu stopped by reclaim_ms; %lu folios dropped, %lu written back, %lu skipped; %lu files intact\n",
+		    sh->r_rounds, sh->r_requests, sh->r_all, sh->r_done, sh->r_gone,
+		    sh->r_unloaded, sh->r_bad, sh->r_reparented, sh->r_stopped,
+		    sh->r_dropped, sh->r_written, sh->r_skipped, sh->r_intact);
 	if (sh->first_error[0])
 		msg("stress: first error: %s\n", sh->first_error);
 
@@ -2007,6 +2219,16 @@ static int cmd_stress(int argc, char **argv)
 		 sh->held_ok, done_reloads, sh->held_bad, sh->unload_max);
 	result(done_reloads == reloads && sh->held_ok == (unsigned long)reloads &&
 	       !sh->held_bad && sh->unload_max < 30, ST_HOLDERS_UNLOAD);
+	if (!disk) {
+		result_skip(ST_RECLAIM, "no disk file system at " STRESS_DISK " (run.sh mounts /dev/vda there)");
+	} else {
+		fail_msg("%lu bad of %lu requests (%lu done); %lu of %lu files intact; %lu folios dropped (kernel %d.%d)",
+			 sh->r_bad, sh->r_requests, sh->r_done, sh->r_intact, sh->r_rounds,
+			 sh->r_dropped, major, minor);
+		result(!sh->r_bad && sh->r_done >= STRESS_MIN_RECLAIMS &&
+		       sh->r_intact == sh->r_rounds &&
+		       (major >= 7 ? sh->r_reparented > 0 : sh->r_dropped > 0), ST_RECLAIM);
+	}
 
 	/*
 	 * The churn is over and the workers hold their pins: every zombie,
