@@ -209,6 +209,7 @@ zmc_lock
 zmc_apt_update
 for k in "${kernels[@]}"; do
 	fetch "$k"
+	build_env "$k"
 	zmc_load_kernel "$k"
 	if [[ $ZMC_K_BUILD_ENV == chroot ]]; then
 		flock -u 9
