@@ -35,7 +35,8 @@ zmc_lock() {
 }
 
 # ---------------------------------------------------------------- host tools
-# Bookworm packages the harness needs on the host, as "command:package".
+# Packages the harness needs on the host (bookworm's or trixie's: the same
+# names), as "command:package".
 ZMC_HOST_DEPS=(
 	qemu-system-x86_64:qemu-system-x86
 	/bin/busybox:busybox-static
@@ -61,8 +62,8 @@ ZMC_HOST_DEPS=(
 	"$ZMC_KEYRING":debian-archive-keyring
 )
 
-# Install whatever is missing (bookworm packages only, from the system's
-# own apt sources). Not root and something missing: say what, fail.
+# Install whatever is missing (the system's own release's packages only,
+# from its own apt sources). Not root and something missing: say what, fail.
 zmc_host_deps() {
 	local dep cmd pkg missing=()
 	for dep in "${ZMC_HOST_DEPS[@]}"; do

@@ -46,7 +46,7 @@ suite_kernel() {
 		"$repo/scripts/sid-chroot-pkgs.sh" "$2" >&2 ||
 			reason="cannot add $2 to the sid chroot (scripts/sid-chroot-pkgs.sh $2)"
 	elif ! command -v "$2" >/dev/null 2>&1; then
-		reason="bookworm's $2 is not installed (apt-get install --no-install-recommends $2)"
+		reason="the host's $2 is not installed (apt-get install --no-install-recommends $2)"
 	fi
 	[[ -z $reason ]]
 }
