@@ -259,12 +259,24 @@ zmc_ksft_dir() {
 # ---------------------------------------------------------------- sid chroot
 ZMC_CHROOT=$ZMC_CACHE/sid-chroot
 
+# Die unless this system can make private mount namespaces (what
+# zmc_in_chroot and scripts/with-kernel.sh run in), saying what needs one
+# ($1). unshare --propagation private makes / private, which fails
+# ("cannot change root filesystem propagation: Invalid argument") when / is
+# not a mount point: a plain chroot. There the namespace's bind mounts
+# could not be kept from the parent's, so nothing is tried.
+zmc_need_private_mounts() {
+	unshare --mount --propagation private true 2>/dev/null && return 0
+	die "$1 needs a private mount namespace, and unshare --mount --propagation private fails here: is / not a mount point (a plain chroot)? Enter the system with / a mount point (mount --bind DIR DIR before chroot DIR, or systemd-nspawn, a container, a VM)"
+}
+
 # Run a command in the sid chroot, in a private mount namespace: the bind
 # mounts disappear with the namespace however the command ends. Each
 # directory in ZMC_CHROOT_BINDS (space separated) is bound at the same path
 # inside, so absolute paths stay valid on both sides.
 zmc_in_chroot() {
 	[[ -x $ZMC_CHROOT/usr/bin/make ]] || die "sid chroot missing (vm/sid-chroot.sh)"
+	zmc_need_private_mounts "the sid chroot"
 	# shellcheck disable=SC2016 # expanded by the inner bash
 	ZMC_CHROOT_BINDS=${ZMC_CHROOT_BINDS:-} \
 	unshare --mount --propagation private -- bash -euo pipefail -c '
