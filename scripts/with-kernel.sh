@@ -38,6 +38,7 @@ done
 kernel=$1
 shift
 [[ $(id -u) == 0 ]] || die "$0 needs root (private mount namespace, overlays)"
+zmc_need_private_mounts "$0"
 zmc_load_kernel "$kernel"
 
 root=

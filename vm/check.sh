@@ -93,6 +93,7 @@ print_tap() { sed 's/^/    /' "$1"; }
 t_all=$(date +%s)
 t=$(date +%s)
 zmc_host_deps
+zmc_mirrors # once: exported to every script and suite below
 phase host-deps "$(zmc_since "$t")"
 
 # Static user-space binaries for the guest: build/bin/* and build/selftests/.

@@ -15,7 +15,9 @@
 # (default canary) that cannot be fetched is only logged, any other fails.
 # Package names are resolved at run time from the project's own apt lists.
 # Per kernel it writes $ZMC_CACHE/kernels/<id>/env (see zmc_load_kernel);
-# a stamp holding the resolved version makes a warm cache skip everything.
+# a stamp holding the resolved version makes a warm cache skip the fetch,
+# but not the build env (host or sid chroot, build_env): decided on this
+# system at every run, in one log line.
 # Beside it, <id>/modules/ holds the few of the kernel's own modules the
 # test VM loads ($ZMC_VM_MODULES: brd, a RAM disk for the guest's swap;
 # ext4 with crc16, crc32c (before 7.x), mbcache and jbd2, holders_test's
@@ -163,7 +165,7 @@ fetch() {
 	rm -rf "$debs"
 	fix_symlinks "$root"
 
-	local kver=$ABI-amd64 vmlinuz hdr common gccmaj benv=host
+	local kver=$ABI-amd64 vmlinuz hdr common gccmaj
 	vmlinuz=$(find "$root" -maxdepth 5 -type f \( -name "vmlinuz-$kver" -o -name vmlinuz.unsigned \) |
 		head -n1)
 	hdr=$root/usr/src/linux-headers-$kver
@@ -173,12 +175,6 @@ fetch() {
 	[[ -e $hdr/scripts/Makefile.build ]] || die "kernel $id: $hdr/scripts does not resolve (linux-kbuild missing?)"
 	gccmaj=$(sed -nE 's/^CONFIG_GCC_VERSION=([0-9]+)[0-9]{4}$/\1/p' "$hdr/.config")
 	[[ -n $gccmaj ]] || die "kernel $id: cannot read CONFIG_GCC_VERSION from $hdr/.config"
-	# Build on the host only if it has that gcc and a new enough glibc for
-	# the kbuild helpers (modpost, objtool...); otherwise in the sid chroot.
-	if ! command -v "gcc-$gccmaj" >/dev/null ||
-		{ [[ -n $KBUILD_LIBC ]] && ! dpkg --compare-versions "$(dpkg-query -W -f='${Version}' libc6)" ge "$KBUILD_LIBC"; }; then
-		benv=chroot
-	fi
 	{
 		printf 'ZMC_K_ID=%q\n' "$id"
 		printf 'ZMC_K_ABI=%q\n' "$ABI"
@@ -189,15 +185,61 @@ fetch() {
 		printf 'ZMC_KHDR=%q\n' "$hdr"
 		printf 'ZMC_KHDR_COMMON=%q\n' "$common"
 		printf 'ZMC_K_GCC_MAJOR=%q\n' "$gccmaj"
-		printf 'ZMC_K_BUILD_ENV=%q\n' "$benv"
+		printf 'ZMC_K_BUILD_ENV=%q\n' host
 	} >"$kdir/env"
 	echo "$stamp" >"$kdir/stamp"
 	fetch_modules "$id" "$kdir" "$stamp"
-	log "kernel $id: $kver ready in $(zmc_since "$t0") s (build env: $benv, gcc-$gccmaj, $(du -sh "$root" | cut -f1))"
+	log "kernel $id: $kver ready in $(zmc_since "$t0") s (gcc-$gccmaj, $(du -sh "$root" | cut -f1))"
+}
+
+# The system's release (bookworm, trixie...): where a missing gcc-N is
+# looked for before the sid chroot.
+release=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+
+# in_suite PKG SUITE: whether the project's lists have PKG in SUITE.
+in_suite() {
+	zmc_apt apt-cache madison "$1" 2>/dev/null | grep -q " $2/main "
+}
+
+# build_env ID: where kernel ID's modules build, decided on this system at
+# every run (a cached kernel may come from another release's run), written
+# to its env file and told in one log line. On the host if it has the
+# kernel's gcc-N (its headers' CC, from CONFIG_GCC_VERSION) and a glibc new
+# enough for the kbuild helpers (modpost, objtool...); a gcc-N the host
+# lacks but its own release has is installed there (trixie has bookworm's
+# gcc-12); otherwise in the sid chroot (vm/sid-chroot.sh), when sid has gcc-N.
+build_env() {
+	local id=$1 env gcc libc have benv=host why
+	env=$(zmc_kernel_dir "$id")/env
+	gcc=gcc-$(sed -n 's/^ZMC_K_GCC_MAJOR=//p' "$env")
+	libc=$(dpkg-query -W -f='${Version}' libc6)
+	if [[ -n $KBUILD_LIBC ]] && ! dpkg --compare-versions "$libc" ge "$KBUILD_LIBC"; then
+		benv=chroot why="needs $gcc and glibc >= $KBUILD_LIBC for its kbuild tools, the host has glibc $libc"
+	elif command -v "$gcc" >/dev/null 2>&1; then
+		why="needs $gcc, the host has it"
+	elif [[ -n $release ]] && in_suite "$gcc" "$release"; then
+		[[ $(id -u) == 0 ]] ||
+			die "kernel $id: needs $gcc, which the host lacks and $release has: apt-get install --no-install-recommends $gcc (or run as root)"
+		have=$(compgen -c gcc- | grep -xE 'gcc-[0-9]+' | sort -uV | paste -sd' ' -)
+		why="needs $gcc, the host had ${have:-no gcc-N} only: installed $release's $gcc"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$gcc" >/dev/null 2>&1 ||
+			{ DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+				DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$gcc" >/dev/null; } ||
+			die "kernel $id: apt-get install $gcc failed"
+	else
+		benv=chroot why="needs $gcc, which the host lacks and ${release:-its release} does not have"
+	fi
+	if [[ $benv == chroot ]]; then
+		in_suite "$gcc" sid || die "kernel $id: $why, and sid has no $gcc either"
+		why+=": sid's, in the sid chroot"
+	fi
+	grep -qx "ZMC_K_BUILD_ENV=$benv" "$env" || sed -i "s/^ZMC_K_BUILD_ENV=.*/ZMC_K_BUILD_ENV=$benv/" "$env"
+	log "kernel $id: build env $benv: $why"
 }
 
 read -ra kernels <<<"${*:-${ZMC_KERNELS:-$ZMC_DEFAULT_KERNELS}}"
 if ((${#kernels[@]} > 1)); then
+	zmc_mirrors # once, for all of them
 	rc=0
 	for k in "${kernels[@]}"; do
 		"$0" "$k" && continue
@@ -214,6 +256,7 @@ zmc_lock
 zmc_apt_update
 for k in "${kernels[@]}"; do
 	fetch "$k"
+	build_env "$k"
 	zmc_load_kernel "$k"
 	if [[ $ZMC_K_BUILD_ENV == chroot ]]; then
 		flock -u 9

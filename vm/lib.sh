@@ -6,8 +6,9 @@
 #                    default ${XDG_CACHE_HOME:-$HOME/.cache}/zombiememcg
 #   ZMC_BUILD_DIR    build outputs, default <repo>/build
 #   ZMC_MIRROR       Debian archive URI, default: the one the system's apt
-#                    uses for its own release (e.g. bookworm)
-#   ZMC_SEC_MIRROR   security archive URI, default: the system's for <release>-security
+#                    uses for its own release (bookworm, trixie), see zmc_mirrors
+#   ZMC_SEC_MIRROR   security archive URI, default: the system's for
+#                    <release>-security, else the standard one
 
 ZMC_VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ZMC_REPO=$(cd "$ZMC_VM_DIR/.." && pwd)
@@ -34,7 +35,8 @@ zmc_lock() {
 }
 
 # ---------------------------------------------------------------- host tools
-# Bookworm packages the harness needs on the host, as "command:package".
+# Packages the harness needs on the host (bookworm's or trixie's: the same
+# names), as "command:package".
 ZMC_HOST_DEPS=(
 	qemu-system-x86_64:qemu-system-x86
 	/bin/busybox:busybox-static
@@ -60,8 +62,8 @@ ZMC_HOST_DEPS=(
 	"$ZMC_KEYRING":debian-archive-keyring
 )
 
-# Install whatever is missing (bookworm packages only, from the system's
-# own apt sources). Not root and something missing: say what, fail.
+# Install whatever is missing (the system's own release's packages only,
+# from its own apt sources). Not root and something missing: say what, fail.
 zmc_host_deps() {
 	local dep cmd pkg missing=()
 	for dep in "${ZMC_HOST_DEPS[@]}"; do
@@ -85,18 +87,67 @@ zmc_host_deps() {
 ZMC_APT_DIR=$ZMC_CACHE/apt
 export APT_CONFIG_ZMC=$ZMC_APT_DIR/apt.conf
 
-# The archive URIs the system's own apt uses (from its sources, no network):
-# sets ZMC_MIRROR and ZMC_SEC_MIRROR unless already set.
-zmc_mirrors() {
-	local codename targets
-	[[ -n ${ZMC_MIRROR:-} && -n ${ZMC_SEC_MIRROR:-} ]] && return 0
-	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+# "URI SUITE" of each binary (deb) source of the system's apt, in apt's
+# order, one-line (sources.list, *.list) and deb822 (*.sources) alike, as apt
+# itself reads them: no comment, disabled stanza or deb-src line; --no-release-info
+# so that lists never downloaded (debootstrap, images) still count.
+zmc_system_sources() {
 	# shellcheck disable=SC2016 # apt's own $(FIELD) syntax
-	targets=$(apt-get indextargets --format '$(SITE) $(RELEASE)' 2>/dev/null | sort -u)
-	ZMC_MIRROR=${ZMC_MIRROR:-$(awk -v r="$codename" '$2 == r { print $1; exit }' <<<"$targets")}
-	ZMC_SEC_MIRROR=${ZMC_SEC_MIRROR:-$(awk -v r="$codename-security" '$2 == r { print $1; exit }' <<<"$targets")}
-	[[ -n $ZMC_MIRROR && -n $ZMC_SEC_MIRROR ]] ||
-		die "cannot tell the Debian archive URIs from the system's apt sources (release '$codename'): set ZMC_MIRROR and ZMC_SEC_MIRROR"
+	apt-get indextargets --no-release-info --format '$(SITE) $(RELEASE) $(CREATED_BY)' 2>/dev/null |
+		awk '$3 == "Packages" && $1 ~ /^https?:\/\// && !seen[$1 " " $2]++ { print $1, $2 }'
+}
+
+# zmc_pick_mirrors CODENAME [MIRROR [SEC_MIRROR]] < "URI SUITE" lines:
+# prints "MIRROR SEC_MIRROR", then a line saying how each was chosen (those
+# given, non-empty, are kept). The archive: the source of the release
+# (CODENAME), else of an alias (stable, testing, unstable, sid), else
+# http://deb.debian.org/debian, Debian's redirector (no Debian source: a
+# system that is not Debian, whose archive is not Debian's, or apt without
+# sources; deb.debian.org answers from anywhere, and a wrong guess fails at
+# the first apt-get update with its error). The security archive: the
+# source of CODENAME-security, else of any *-security suite, else the
+# standard URI, deb.debian.org/debian-security beside a deb.debian.org
+# archive, security.debian.org/debian-security otherwise (minimal systems
+# and containers often have no security line, and the project's lists need
+# one whatever the release: 6.12.X+deb12 is in bookworm-security only).
+zmc_pick_mirrors() {
+	awk -v r="$1" -v m="${2:-}" -v s="${3:-}" '
+		BEGIN { if (m != "") mwhy = "ZMC_MIRROR"; if (s != "") swhy = "ZMC_SEC_MIRROR" }
+		$2 == r && mr == "" { mr = $1 }
+		$2 ~ /^(stable|testing|unstable|sid)$/ && ma == "" { ma = $1; mas = $2 }
+		$2 == r "-security" && sr == "" { sr = $1 }
+		$2 ~ /-security$/ && sa == "" { sa = $1; sas = $2 }
+		END {
+			sys = "the system" sprintf("%c", 39) "s "
+			if (m != "") ;
+			else if (r != "" && mr != "") { m = mr; mwhy = sys r " source" }
+			else if (ma != "") { m = ma; mwhy = sys mas " source" }
+			else { m = "http://deb.debian.org/debian"; mwhy = "Debian" sprintf("%c", 39) "s redirector: no " (r == "" ? "Debian release" : r) " source in " sys "apt" }
+			if (s != "") ;
+			else if (r != "" && sr != "") { s = sr; swhy = sys r "-security source" }
+			else if (sa != "") { s = sa; swhy = sys sas " source" }
+			else {
+				s = m ~ /^https?:\/\/deb\.debian\.org\// ? "http://deb.debian.org/debian-security" : "http://security.debian.org/debian-security"
+				swhy = "the standard URI: no " (r == "" ? "" : r "-") "security source in " sys "apt"
+			}
+			print m, s
+			print "archive " m " (" mwhy "), security archive " s " (" swhy ")"
+		}'
+}
+
+# The archive URIs (ZMC_MIRROR, ZMC_SEC_MIRROR) unless both are set, from
+# the system's apt sources for its release (no network), in one log line;
+# exported, so the scripts this one runs take them as they are.
+zmc_mirrors() {
+	local codename='' picked
+	[[ -n ${ZMC_MIRROR:-} && -n ${ZMC_SEC_MIRROR:-} ]] && return 0
+	# shellcheck disable=SC1091
+	[[ $(. /etc/os-release 2>/dev/null && echo "${ID:-}") == debian ]] &&
+		codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	picked=$(zmc_system_sources | zmc_pick_mirrors "$codename" "${ZMC_MIRROR:-}" "${ZMC_SEC_MIRROR:-}")
+	read -r ZMC_MIRROR ZMC_SEC_MIRROR <<<"$picked"
+	export ZMC_MIRROR ZMC_SEC_MIRROR
+	log "Debian archive URIs for ${codename:-a system that is not Debian}: $(sed -n 2p <<<"$picked")"
 }
 
 zmc_apt_setup() {
@@ -208,12 +259,24 @@ zmc_ksft_dir() {
 # ---------------------------------------------------------------- sid chroot
 ZMC_CHROOT=$ZMC_CACHE/sid-chroot
 
+# Die unless this system can make private mount namespaces (what
+# zmc_in_chroot and scripts/with-kernel.sh run in), saying what needs one
+# ($1). unshare --propagation private makes / private, which fails
+# ("cannot change root filesystem propagation: Invalid argument") when / is
+# not a mount point: a plain chroot. There the namespace's bind mounts
+# could not be kept from the parent's, so nothing is tried.
+zmc_need_private_mounts() {
+	unshare --mount --propagation private true 2>/dev/null && return 0
+	die "$1 needs a private mount namespace, and unshare --mount --propagation private fails here: is / not a mount point (a plain chroot)? Enter the system with / a mount point (mount --bind DIR DIR before chroot DIR, or systemd-nspawn, a container, a VM)"
+}
+
 # Run a command in the sid chroot, in a private mount namespace: the bind
 # mounts disappear with the namespace however the command ends. Each
 # directory in ZMC_CHROOT_BINDS (space separated) is bound at the same path
 # inside, so absolute paths stay valid on both sides.
 zmc_in_chroot() {
 	[[ -x $ZMC_CHROOT/usr/bin/make ]] || die "sid chroot missing (vm/sid-chroot.sh)"
+	zmc_need_private_mounts "the sid chroot"
 	# shellcheck disable=SC2016 # expanded by the inner bash
 	ZMC_CHROOT_BINDS=${ZMC_CHROOT_BINDS:-} \
 	unshare --mount --propagation private -- bash -euo pipefail -c '

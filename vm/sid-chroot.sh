@@ -16,6 +16,8 @@ stamp=$ZMC_CHROOT/.zmc-stamp
 
 zmc_lock
 [[ $(id -u) == 0 ]] || die "the sid chroot (for kernels needing gcc-${majors[0]}) needs root: debootstrap, chroot, bind mounts"
+# Before debootstrap, not after it: builds in the chroot need its mounts.
+zmc_need_private_mounts "the sid chroot (for kernels needing gcc-${majors[0]})"
 if [[ ! -f $stamp ]]; then
 	zmc_host_deps
 	t0=$(date +%s)

@@ -23,18 +23,8 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
 kernel=6.12 # make demo's default
-checks=("make demo exited 0" "make demo's output has the demo's end marker 'demo done'"
-	"zombiememcgstat's table lists the demo's zombies" "temporary clone removed")
+checks=("make demo exited 0" "$demo_check_marker" "$demo_check_table" "temporary clone removed")
 echo "1..${#checks[@]}"
-
-# The zombies of vm/guest/demo.sh, as "COMM PATH" rows of the tool's table.
-want=(
-	"containerd-shim /system.slice/docker-4f1c2a.scope"
-	"containerd-shim /system.slice/docker-9b7e3d.scope"
-	"cron /system.slice/cron-job-backup.scope"
-	"sshd /user.slice/user-1000.slice/session-3.scope"
-	"- /system.slice/logrotate.service"
-)
 
 skip_all() { # skip_all REASON
 	local c
@@ -57,21 +47,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/zmc-demo.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 clone=$T/zombiememcg
 out=$T/make-demo.out
-setup_err=
-if ! git clone -q "$repo" "$clone" >"$T/clone.log" 2>&1 ||
-	! git -C "$clone" checkout -q --detach "$(git -C "$repo" rev-parse HEAD)" >>"$T/clone.log" 2>&1; then
-	setup_err="git clone $repo failed: $(tail -n1 "$T/clone.log")"
-elif ! git -C "$repo" diff --no-color --no-ext-diff --binary HEAD >"$T/tree.diff" 2>"$T/diff.err"; then
-	setup_err="git diff HEAD in $repo failed: $(tail -n1 "$T/diff.err")"
-elif [[ -s $T/tree.diff ]] && ! git -C "$clone" apply --whitespace=nowarn "$T/tree.diff" 2>"$T/apply.err"; then
-	setup_err="the tree's uncommitted changes do not apply to a clone of HEAD: $(tail -n1 "$T/apply.err")"
-elif ! (cd "$repo" && git ls-files -z -o --exclude-standard >"$T/untracked" &&
-	tar --null -T "$T/untracked" --ignore-failed-read -cf - 2>"$T/tar.err") | tar -C "$clone" -xf - 2>>"$T/tar.err"; then
-	setup_err="cannot copy the tree's new (untracked) files to the clone: $(tail -n1 "$T/tar.err")"
-fi
-echo "# tree under test: $(git -C "$repo" rev-parse --short HEAD)$([[ -s $T/tree.diff ]] &&
-	echo " + uncommitted changes to $(grep -c '^diff --git ' "$T/tree.diff") tracked file(s)")$([[ -s $T/untracked ]] &&
-	echo " + $(tr -cd '\0' <"$T/untracked" | wc -c) new file(s): $(tr '\0' ' ' <"$T/untracked" | sed 's/ $//')")"
+clone_tree "$clone" "$T"
 
 # ---------------------------------------------------------------- make demo
 if [[ -z $setup_err ]]; then
@@ -100,36 +76,7 @@ if [[ -z $setup_err ]]; then
 		[[ -f $vmdir/console.log ]] && { echo "--- $vmdir/console.log (tail)"; tail -n 40 "$vmdir/console.log"; } >&2
 	fi
 
-	if grep -qx 'demo done' "$out.clean"; then
-		tap ok "${checks[1]}"
-	else
-		tap not-ok "${checks[1]}"
-	fi
-
-	# The table the tool printed: from its command line to the next command
-	# or section of the demo.
-	awk '/^\$ zombiememcgstat -o [0-9]+ --path 1 1$/ { on = 1; next }
-		on && (/^\$ / || /^### /) { exit }
-		on' "$out.clean" >"$T/table"
-	bad=()
-	if [[ ! -s $T/table ]]; then
-		bad+=("the output has no 'zombiememcgstat -o N --path 1 1' table")
-	elif ! grep -qE '^MEMCG +COMM +PID +AGE\(secs\) +PATH$' "$T/table"; then
-		bad+=("no 'MEMCG COMM PID AGE(secs) PATH' header")
-	fi
-	# Rows: MEMCG (0x...), COMM, PID, AGE, PATH.
-	awk '$1 ~ /^0x[0-9a-f]+$/ && NF == 5 { print $2, $5 }' "$T/table" | LC_ALL=C sort >"$T/rows"
-	printf '%s\n' "${want[@]}" | LC_ALL=C sort >"$T/want"
-	norow=$(LC_ALL=C comm -23 "$T/want" "$T/rows" | paste -sd, -)
-	stray=$(LC_ALL=C comm -13 "$T/want" "$T/rows" | paste -sd, -)
-	[[ -z $norow ]] || bad+=("no row for: $norow")
-	[[ -z $stray ]] || bad+=("rows that are not the demo's zombies (or twice): $stray")
-	if ((${#bad[@]} == 0)); then
-		tap ok "${checks[2]}: $(wc -l <"$T/rows") rows, COMM and PATH of each ($(paste -sd, "$T/want"))"
-	else
-		tap not-ok "${checks[2]}: $(IFS=';'; echo "${bad[*]}" | sed 's/;/; /g')"
-		sed 's/^/#   table: /' "$T/table"
-	fi
+	demo_output_checks "$out.clean" "$T"
 else
 	tap not-ok "${checks[0]}: $setup_err"
 	tap not-ok "${checks[1]}: make demo did not run"
