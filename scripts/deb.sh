@@ -24,7 +24,11 @@ need=()
 command -v dpkg-buildpackage >/dev/null || need+=(dpkg-dev)
 command -v dh >/dev/null || need+=(debhelper)
 [[ -e /usr/share/perl5/Debian/Debhelper/Sequence/dkms.pm ]] || need+=(dh-dkms)
-command -v gcc >/dev/null && command -v make >/dev/null || need+=(build-essential)
+# dpkg-checkbuilddeps wants the package itself, not just gcc and make (a
+# minimal system may have those from elsewhere, as a trixie host has them
+# from the VM harness's own needs).
+[[ $(dpkg-query -W -f='${Status}' build-essential 2>/dev/null) == "install ok installed" ]] ||
+	need+=(build-essential)
 if [[ ${ZMC_LINTIAN:-1} == 1 ]] && ! command -v lintian >/dev/null; then need+=(lintian); fi
 if ((${#need[@]})); then
 	if [[ ${ZMC_DEB_INSTALL_DEPS:-$([[ $(id -u) == 0 ]] && echo 1 || echo 0)} == 1 ]]; then

@@ -91,8 +91,8 @@ check 1 test $r = 0
 # 3-5: zombiememcg-dkms.
 f() { dpkg-deb -f "$1" "$2" 2>/dev/null; }
 [[ $(f "$dkms_deb" Architecture) == all && $(f "$dkms_deb" Depends) == *dkms* &&
-	$(f "$dkms_deb" Version) == "$version" ]]
-check 2 test $? = 0
+	$(f "$dkms_deb" Version) == "$version" ]] && rt=0 || rt=1
+check 2 test $rt = 0
 mkdir -p "$T/dkms" "$T/stage"
 dpkg-deb -x "$dkms_deb" "$T/dkms" && dpkg-deb -e "$dkms_deb" "$T/dkms/DEBIAN" 2>/dev/null
 make -s -C "$repo" dkms-install DESTDIR="$T/stage" >&2

@@ -66,13 +66,13 @@ sysstate=$(systemctl is-system-running)
 
 if [ "$boot" = 1 ]; then
 	# ---------------------------------------------------------------- boot 1
-	[ "$(cat /proc/1/comm)" = systemd ] && [ "$sysstate" = running ]
-	res $? "systemd is PID 1 ($(readlink /proc/1/exe)), system $sysstate, multi-user.target reached in $(systemd-analyze 2>/dev/null | sed -n 's/^Startup finished in //p' | sed 's/ = .*//')"
+	[ "$(cat /proc/1/comm)" = systemd ] && [ "$sysstate" = running ] && rt=0 || rt=1
+	res $rt "systemd is PID 1 ($(readlink /proc/1/exe)), system $sysstate, multi-user.target reached in $(systemd-analyze 2>/dev/null | sed -n 's/^Startup finished in //p' | sed 's/ = .*//')"
 	systemd-analyze 2>/dev/null | diag
 
 	# Not loaded at boot while the modules-load.d snippet is not linked.
-	! grep -q '^zombiememcg ' /proc/modules && [ ! -e /proc/zombiememcg ] && [ ! -e /etc/modules-load.d/zombiememcg.conf ]
-	res $? "before installation: no zombiememcg module, no /proc/zombiememcg"
+	! grep -q '^zombiememcg ' /proc/modules && [ ! -e /proc/zombiememcg ] && [ ! -e /etc/modules-load.d/zombiememcg.conf ] && rt=0 || rt=1
+	res $rt "before installation: no zombiememcg module, no /proc/zombiememcg"
 
 	# apt installs both packages from files, as a user would: DKMS builds
 	# the module in zombiememcg-dkms's postinst, for the running kernel.
@@ -87,8 +87,8 @@ if [ "$boot" = 1 ]; then
 	diag </root/apt-install.log
 	st=$(dpkg-query -W -f '${Package} ${Version} ${db:Status-Abbrev}\n' zombiememcg-dkms zombiememcgstat 2>&1)
 	echo "$st" | diag
-	[ $rc = 0 ] && [ "$(echo "$st" | grep -c " $ver ii ")" = 2 ]
-	res $? "apt-get install ./zombiememcg-dkms_${ver}_all.deb ./zombiememcgstat_${ver}_amd64.deb: both installed, DKMS build included, in ${secs}s"
+	[ $rc = 0 ] && [ "$(echo "$st" | grep -c " $ver ii ")" = 2 ] && rt=0 || rt=1
+	res $rt "apt-get install ./zombiememcg-dkms_${ver}_all.deb ./zombiememcgstat_${ver}_amd64.deb: both installed, DKMS build included, in ${secs}s"
 	if [ $rc != 0 ]; then
 		find /var/lib/dkms -name make.log -exec tail -n 40 {} \; 2>/dev/null | diag
 	fi
@@ -103,15 +103,15 @@ if [ "$boot" = 1 ]; then
 	vm=$(modinfo -F vermagic zombiememcg 2>/dev/null)
 	echo "# modinfo: $ko; vermagic $vm; signer: $(modinfo -F signer zombiememcg 2>/dev/null)"
 	case $ko in /lib/modules/$kver/updates/dkms/zombiememcg.ko*|/usr/lib/modules/$kver/updates/dkms/zombiememcg.ko*) r=0 ;; *) r=1 ;; esac
-	[ $r = 0 ] && [ "${vm%% *}" = "$kver" ]
-	res $? "the module is in /lib/modules/$kver/updates/dkms (modules.dep), vermagic $kver"
+	[ $r = 0 ] && [ "${vm%% *}" = "$kver" ] && rt=0 || rt=1
+	res $rt "the module is in /lib/modules/$kver/updates/dkms (modules.dep), vermagic $kver"
 
 	# Signed as on a Secure Boot host: DKMS made its MOK key pair on the
 	# first build and signed the module with it (what mokutil --import
 	# enrolls: README, "Secure Boot").
 	signer=$(modinfo -F signer zombiememcg 2>/dev/null)
-	[ -s /var/lib/dkms/mok.pub ] && [ -s /var/lib/dkms/mok.key ] && [ -n "$signer" ]
-	res $? "DKMS signed the module with its own key (/var/lib/dkms/mok.pub; signer '$signer')"
+	[ -s /var/lib/dkms/mok.pub ] && [ -s /var/lib/dkms/mok.key ] && [ -n "$signer" ] && rt=0 || rt=1
+	res $rt "DKMS signed the module with its own key (/var/lib/dkms/mok.pub; signer '$signer')"
 
 	modprobe zombiememcg 2>&1 | diag
 	[ -r /proc/zombiememcg ] && grep -q '^zombiememcg ' /proc/modules
@@ -173,8 +173,8 @@ if [ "$boot" = 1 ]; then
 	sk_path=/system.slice/zmc-sock-creator.service
 	echo "# page cache scope: $pc_path; socket creator: $sk_path; holder: $(systemctl show -P MainPID zmc-sock-holder.service) in /system.slice/zmc-sock-holder.service"
 	grep -E 'nr_dying' /sys/fs/cgroup/cgroup.stat | diag
-	[ $rc1 = 0 ] && [ $rc2 = 0 ] && [ $rc3 = 0 ] && [ -n "$pc_path" ]
-	res $? "systemd-run: the scope zmc-pagecache wrote 16 MiB and ended; zmc-sock-creator.service left its socket to zmc-sock-holder.service and ended; both cgroups removed"
+	[ $rc1 = 0 ] && [ $rc2 = 0 ] && [ $rc3 = 0 ] && [ -n "$pc_path" ] && rt=0 || rt=1
+	res $rt "systemd-run: the scope zmc-pagecache wrote 16 MiB and ended; zmc-sock-creator.service left its socket to zmc-sock-holder.service and ended; both cgroups removed"
 
 	# Past the default threshold (30 s), both are listed, created by systemd, PID 1.
 	listed() {
@@ -187,8 +187,8 @@ if [ "$boot" = 1 ]; then
 	awk -v a="$pc_path" -v b="$sk_path" '($6 == a || $6 == b) && $3 == 1 && $4 == "systemd" { n++ } END { exit n != 2 }' /run/zmc-rows
 	res $? "/proc/zombiememcg lists $pc_path and $sk_path, created by systemd, PID 1"
 	pc_charged=$(awk -v a="$pc_path" '$6 == a { print $5 }' /run/zmc-rows)
-	[ "${pc_charged:-0}" -ge $((16 << 20)) ]
-	res $? "the page cache scope's zombie still has its 16 MiB charged (CHARGED $pc_charged)"
+	[ "${pc_charged:-0}" -ge $((16 << 20)) ] && rt=0 || rt=1
+	res $rt "the page cache scope's zombie still has its 16 MiB charged (CHARGED $pc_charged)"
 
 	# ------------------------------------------------ the tool in every mode
 	# Each mode against the listing read just before and just after (the
@@ -250,8 +250,8 @@ if [ "$boot" = 1 ]; then
 	echo "# zombiememcgstat --why, our two:"
 	{ section $pc_path; section $sk_path; } | diag
 	[ -n "$bad" ] && for f in $t/*; do echo "# --- $f"; diag <"$f"; done
-	[ -z "$bad" ] && [ "$n" -ge 2 ]
-	res $? "zombiememcgstat agrees with /proc/zombiememcg ($n zombies) in every mode: default, --path, --charged -s charged, --footprint, -p 1, -c systemd, -s path, --summary, --json, --json --summary, --prometheus, --why${bad:+ (differs:$bad)}"
+	[ -z "$bad" ] && [ "$n" -ge 2 ] && rt=0 || rt=1
+	res $rt "zombiememcgstat agrees with /proc/zombiememcg ($n zombies) in every mode: default, --path, --charged -s charged, --footprint, -p 1, -c systemd, -s path, --summary, --json, --json --summary, --prometheus, --why${bad:+ (differs:$bad)}"
 
 	# ------------------------------------------------ timer and node_exporter
 	# After the next run of the timer's service: node_exporter serves the
@@ -279,8 +279,8 @@ if [ "$boot" = 1 ]; then
 	journalctl -b --no-pager -u zombiememcgstat-textfile.timer -u $svc | tail -n 6 | diag
 	ls -l $prom 2>&1 | diag
 	[ $rc = 0 ] && [ "$res_svc" = success ] && [ "$st_svc" = 0 ] &&
-		[ "$(stat -c %a $prom 2>/dev/null)" = 644 ] && [ -z "$(find /var/lib/prometheus/node-exporter -mindepth 1 ! -name zombiememcg.prom)" ]
-	res $? "the timer fired: $svc ran (Result=$res_svc, status $st_svc), wrote $prom (0644), no temporary file left"
+		[ "$(stat -c %a $prom 2>/dev/null)" = 644 ] && [ -z "$(find /var/lib/prometheus/node-exporter -mindepth 1 ! -name zombiememcg.prom)" ] && rt=0 || rt=1
+	res $rt "the timer fired: $svc ran (Result=$res_svc, status $st_svc), wrote $prom (0644), no temporary file left"
 
 	# Numeric values of the zombiememcg_* samples, "name{labels} value".
 	samples() { awk '/^zombiememcg_/ { printf "%s %.17g\n", $1, $2 }' "$@" | sort; }
@@ -336,8 +336,8 @@ ko_line=$(dmesg | grep -m1 'zombiememcg: ')
 ko_us=$(echo "$ko_line" | sed -n 's/^\[ *\([0-9]*\)\.\([0-9]*\)\].*/\1\2/p')
 echo "# $ml: ran from ${ml_start} to ${ml_end} us, result $(systemctl show -P Result $ml); first module line: $ko_line"
 grep -q '^zombiememcg ' /proc/modules && [ -r /proc/zombiememcg ] && [ "$(systemctl show -P Result $ml)" = success ] &&
-	[ -n "$ko_us" ] && [ "$ko_us" -ge "${ml_start:-0}" ] && [ "$ko_us" -le "${ml_end:-0}" ]
-res $? "after reboot: systemd-modules-load.service loaded zombiememcg at boot (/etc/modules-load.d/zombiememcg.conf)"
+	[ -n "$ko_us" ] && [ "$ko_us" -ge "${ml_start:-0}" ] && [ "$ko_us" -le "${ml_end:-0}" ] && rt=0 || rt=1
+res $rt "after reboot: systemd-modules-load.service loaded zombiememcg at boot (/etc/modules-load.d/zombiememcg.conf)"
 dkms status 2>&1 | sed 's/^/# dkms status: /'
 
 # Purge both, the module still loaded (as an admin would).
@@ -345,29 +345,29 @@ DEBIAN_FRONTEND=noninteractive apt-get purge -y zombiememcg-dkms zombiememcgstat
 rc=$?
 diag </root/apt-purge.log
 left=$(dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' zombiememcg-dkms zombiememcgstat 2>/dev/null | grep -v ' un *$' | tr '\n' ' ')
-[ $rc = 0 ] && [ -z "$left" ]
-res $? "apt-get purge zombiememcg-dkms zombiememcgstat${left:+ (left: $left)}"
+[ $rc = 0 ] && [ -z "$left" ] && rt=0 || rt=1
+res $rt "apt-get purge zombiememcg-dkms zombiememcgstat${left:+ (left: $left)}"
 mods=$({ find /lib/modules /usr/lib/modules -name 'zombiememcg*' 2>/dev/null; grep -l zombiememcg /lib/modules/*/modules.dep 2>/dev/null; } | tr '\n' ' ')
-[ -z "$mods" ]
-res $? "nothing left in /lib/modules${mods:+: $mods}"
+[ -z "$mods" ] && rt=0 || rt=1
+res $rt "nothing left in /lib/modules${mods:+: $mods}"
 src=$({ find /usr/src /var/lib/dkms -maxdepth 1 -name 'zombiememcg*' 2>/dev/null; dkms status 2>/dev/null | grep zombiememcg; } | tr '\n' ' ')
-[ -z "$src" ]
-res $? "nothing left in /usr/src and /var/lib/dkms, dkms status empty${src:+: $src}"
+[ -z "$src" ] && rt=0 || rt=1
+res $rt "nothing left in /usr/src and /var/lib/dkms, dkms status empty${src:+: $src}"
 units=$({
 	find /etc/systemd /lib/systemd /usr/lib/systemd /run/systemd/system -name 'zombiememcg*' 2>/dev/null
 	systemctl list-unit-files --no-legend 'zombiememcg*' 2>/dev/null
 	systemctl list-units --all --no-legend 'zombiememcg*' 2>/dev/null | grep -v 'not-found'
 } | tr '\n' ' ')
-[ -z "$units" ]
-res $? "no unit left: no zombiememcgstat-textfile.{service,timer} file, link or loaded unit${units:+: $units}"
+[ -z "$units" ] && rt=0 || rt=1
+res $rt "no unit left: no zombiememcgstat-textfile.{service,timer} file, link or loaded unit${units:+: $units}"
 other=$(ls -d /etc/modules-load.d/zombiememcg.conf /usr/share/zombiememcgstat /usr/sbin/zombiememcgstat \
 	/usr/libexec/zombiememcgstat /etc/default/zombiememcgstat 2>/dev/null | tr '\n' ' ')
-[ -z "$other" ]
-res $? "no modules-load.d link, tool or writer left${other:+: $other}"
+[ -z "$other" ] && rt=0 || rt=1
+res $rt "no modules-load.d link, tool or writer left${other:+: $other}"
 curl -fsS --max-time 20 http://127.0.0.1:9100/metrics >/run/metrics-after 2>&1
 stale=$({ grep -c '^zombiememcg_' /run/metrics-after | sed 's/$/ zombiememcg_* samples,/'; ls /var/lib/prometheus/node-exporter/zombiememcg.prom 2>/dev/null; } | grep -v '^0 ' | tr '\n' ' ')
-[ -z "$stale" ]
-res $? "node_exporter shows no zombiememcg_* metric after the purge${stale:+: stale $stale}"
+[ -z "$stale" ] && rt=0 || rt=1
+res $rt "node_exporter shows no zombiememcg_* metric after the purge${stale:+: stale $stale}"
 rmmod zombiememcg
 res $? "rmmod zombiememcg after the purge"
 finish poweroff
