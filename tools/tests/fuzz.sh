@@ -9,7 +9,7 @@
 # A crash leaves its input in .build/fuzz/artifacts/; replay it with
 #   make tests && ./fuzz_replay .build/fuzz/artifacts/crash-*
 # Exit 0: no crash; 77: cannot fuzz here (the reason is printed); else a
-# crash or a build failure. Installs clang and libclang-rt-14-dev from
+# crash or a build failure. Installs clang and libclang-rt-dev from
 # Debian when they are missing and we are root (ZMC_NO_INSTALL=1: never).
 set -u
 secs=${1:-600}
@@ -33,9 +33,9 @@ can_fuzz() {
 }
 
 if ! can_fuzz; then
-	install_pkgs clang libclang-rt-14-dev
+	install_pkgs clang libclang-rt-dev
 	if ! can_fuzz; then
-		echo "no clang with libFuzzer (install clang and libclang-rt-14-dev)"
+		echo "no clang with libFuzzer (install clang and libclang-rt-dev)"
 		exit 77
 	fi
 fi
