@@ -81,21 +81,16 @@ run() {
 
 # Swap for swap_test: a 64 MiB RAM disk (brd, one of the kernel's own
 # modules, in /lib/modules-vm when vm/kernels.sh could fetch it, or built in
-# as in the debug tier, whose kernel command line sizes it); a second one,
-# /dev/ram1, is holders_test's disk file system.
+# as in the debug tier, whose config sizes it); a second one, /dev/ram1, is
+# holders_test's disk file system.
 swap_on() {
 	ko=/lib/modules-vm/brd.ko
 	if grep -q '^/' /proc/swaps 2>/dev/null; then
 		echo "# swap: already on"
-	elif [ -b /dev/ram0 ] && [ -b /dev/ram1 ]; then
-		if ! out=$({ mkswap /dev/ram0 && swapon /dev/ram0; } 2>&1); then
-			echo "# swap: none ($(echo "$out" | tail -n1))"
-		else
-			echo "# swap: on the built-in RAM disk /dev/ram0"
-		fi
-	elif [ ! -f $ko ]; then
+	elif [ ! -b /dev/ram0 ] && [ ! -f $ko ]; then
 		echo "# swap: none ($ko absent)"
-	elif ! out=$({ insmod $ko rd_nr=2 rd_size=65536 && mkswap /dev/ram0 && swapon /dev/ram0; } 2>&1); then
+	elif ! out=$({ { [ -b /dev/ram0 ] || insmod $ko rd_nr=2 rd_size=65536; } &&
+		mkswap /dev/ram0 && swapon /dev/ram0; } 2>&1); then
 		echo "# swap: none ($(echo "$out" | tail -n1))"
 	else
 		echo "# swap: on a 64 MiB RAM disk, /dev/ram0"

@@ -1767,7 +1767,7 @@ static void stress_reclaimer(void)
 		bool sync = rnd_below(3), reloaded;
 		int seed = (int)(n % 250);	/* the root's is 255 */
 		unsigned long long id;
-		int status, ret, fd;
+		int status, ret;
 		double t0;
 		ssize_t got;
 		pid_t pid;
@@ -1816,16 +1816,12 @@ static void stress_reclaimer(void)
 			__sync_fetch_and_add(&sh->r_bad, 1);
 		}
 		if (!ret) {
-			fd = open(RECLAIM_FILE, O_RDONLY);
-			got = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-			if (fd >= 0)
-				close(fd);
+			got = read_file(RECLAIM_FILE, buf, sizeof(buf));
 			reloaded = unloaded_during(t0, now_secs());
 			if (got < 0 && !reloaded) {
-				shared_error("reclaimer: outcome: %s", strerror(errno));
+				shared_error("reclaimer: outcome: %s", strerror((int)-got));
 				__sync_fetch_and_add(&sh->r_bad, 1);
 			} else if (got >= 0) {
-				buf[got] = '\0';
 				if (reclaim_outcome(buf, req, reloaded)) {
 					shared_error("reclaimer: %s", diag);
 					__sync_fetch_and_add(&sh->r_bad, 1);
